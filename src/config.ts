@@ -1,0 +1,468 @@
+/**
+ * DATABASE_URL -> typed database configuration.
+ *
+ * Operators hold SQLAlchemy-style URLs (the legacy Python service used them), so
+ * URLs mean what they mean to SQLAlchemy: `sqlite:///rel.db` is relative,
+ * `sqlite:////abs.db` absolute, `+driver` suffixes are ignored, user, password,
+ * host, path and query values are percent-decoded (query values also turn `+`
+ * into a space, as Python's parse_qsl does).
+ *
+ * Secrets: a password never reaches a message, toString, JSON or inspect
+ * output. URLs are only shown through maskUrl, and the password (and the TLS
+ * private key) are non-enumerable properties, as pg itself stores them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { TrinityDbError } from './errors';
+
+export class ConfigError extends TrinityDbError {
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+export type JournalMode = 'DELETE' | 'TRUNCATE' | 'PERSIST' | 'WAL';
+export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+export type ConfigSource = 'DATABASE_URL' | 'TRINITY_DB_PATH' | 'default' | 'argument';
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface SqliteConfig {
+  driver: 'sqlite';
+  url: string;
+  maskedUrl: string;
+  source: ConfigSource;
+  /** Absolute path, or ':memory:'. */
+  path: string;
+  inMemory: boolean;
+  busyTimeoutMs: number;
+  journalMode: JournalMode;
+  synchronous: SynchronousMode;
+}
+
+export interface PoolConfig {
+  size: number;
+  maxOverflow: number;
+  max: number;
+  min: number;
+  acquireTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface PostgresConfig {
+  driver: 'postgres';
+  maskedUrl: string;
+  source: ConfigSource;
+  host: string;
+  port: number;
+  database: string;
+  user?: string;
+  /** Non-enumerable: absent from JSON.stringify and util.inspect. */
+  readonly password?: string;
+  sslmode?: SslMode;
+  /** `key` is non-enumerable (pg copies it explicitly, see pg/lib/connection.js). */
+  ssl: false | { rejectUnauthorized: boolean; ca?: string; cert?: string; key?: string };
+  applicationName: string;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  pool: PoolConfig;
+}
+
+export type DatabaseConfig = SqliteConfig | PostgresConfig;
+
+export const DEFAULT_DATABASE_URL = 'sqlite:///data/trinity.db';
+
+const JOURNAL_MODES: readonly JournalMode[] = ['DELETE', 'TRUNCATE', 'PERSIST', 'WAL'];
+const SYNCHRONOUS_MODES: readonly SynchronousMode[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+const POSTGRES_OPTIONS = [
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'connect_timeout',
+  'application_name',
+  'host',
+  'port',
+];
+const SQLITE_OPTIONS = ['timeout'];
+const EXAMPLES = 'sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user:password@host:5432/dbname';
+
+// ---------------------------------------------------------------------------
+// URL splitting (shared by the parser and maskUrl, so both agree on where the
+// password is).
+
+interface UrlParts {
+  scheme: string;
+  user?: string; // raw (still percent-encoded)
+  password?: string; // raw
+  passwordStart: number; // offsets of the raw password inside the URL
+  passwordEnd: number;
+  host: string; // raw; may be '[ipv6]'
+  port?: string; // raw text after ':' (may be empty or invalid)
+  path?: string; // raw text after the first '/', undefined when there is no '/'
+  query?: string; // raw text after '?'
+}
+
+function splitHostPort(hostport: string): { host: string; port?: string } {
+  if (hostport.startsWith('[')) {
+    const close = hostport.indexOf(']');
+    if (close >= 0) {
+      const after = hostport.slice(close + 1);
+      return { host: hostport.slice(0, close + 1), port: after.startsWith(':') ? after.slice(1) : after || undefined };
+    }
+  }
+  const colon = hostport.indexOf(':');
+  return colon < 0 ? { host: hostport } : { host: hostport.slice(0, colon), port: hostport.slice(colon + 1) };
+}
+
+function splitAfterUserinfo(rest: string): Pick<UrlParts, 'host' | 'port' | 'path' | 'query'> {
+  const q = rest.indexOf('?');
+  const beforeQuery = q < 0 ? rest : rest.slice(0, q);
+  const query = q < 0 ? undefined : rest.slice(q + 1);
+  const slash = beforeQuery.indexOf('/');
+  const hostport = slash < 0 ? beforeQuery : beforeQuery.slice(0, slash);
+  const urlPath = slash < 0 ? undefined : beforeQuery.slice(slash + 1);
+  return { ...splitHostPort(hostport), path: urlPath, query };
+}
+
+/** Whether the standard split (userinfo ends inside the authority) gives a sane URL. */
+function looksWellFormed(p: Pick<UrlParts, 'port' | 'path' | 'query'>): boolean {
+  if (p.port !== undefined && !/^\d*$/.test(p.port)) return false;
+  if (p.path !== undefined && p.path.includes('@')) return false;
+  const pairs = (p.query ?? '').split('&').filter((s) => s !== '');
+  return pairs.every((pair) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(pair));
+}
+
+function splitUrl(url: string): UrlParts | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s.exec(url);
+  if (!m) return undefined;
+  const scheme = m[1];
+  const rest = m[2];
+  const base = scheme.length + 3;
+
+  // Standard rule: the authority ends at the first '/' or '?', and userinfo at
+  // its last '@'. But operators paste passwords containing unencoded '/' or
+  // '?' (SQLAlchemy's own regex lets them through). When the standard reading
+  // looks broken and another '@' follows, the password runs to the first such
+  // '@' that leaves a sane rest, else to the last '@': this errs on hiding.
+  const authEnd = rest.search(/[/?]/) < 0 ? rest.length : rest.search(/[/?]/);
+  let at = rest.slice(0, authEnd).lastIndexOf('@');
+  if (!looksWellFormed(splitAfterUserinfo(rest.slice(at + 1)))) {
+    const later: number[] = [];
+    for (let i = rest.indexOf('@', authEnd); i >= 0; i = rest.indexOf('@', i + 1)) later.push(i);
+    const userCandidate = rest.split(':')[0];
+    if (later.length > 0 && !/[/?@]/.test(userCandidate)) {
+      at = later.find((i) => looksWellFormed(splitAfterUserinfo(rest.slice(i + 1)))) ?? later[later.length - 1];
+    }
+  }
+
+  const parts: UrlParts = { scheme, passwordStart: -1, passwordEnd: -1, ...splitAfterUserinfo(rest.slice(at + 1)) };
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    parts.user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (colon >= 0) {
+      parts.password = userinfo.slice(colon + 1);
+      parts.passwordStart = base + colon + 1;
+      parts.passwordEnd = base + at;
+    }
+  }
+  return parts;
+}
+
+/** Fallback for strings that are not `scheme://...`: hide everything between the first ':' of the userinfo and the last '@'. */
+function maskUnparsed(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const slashes = text.indexOf('//');
+  const start = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const colon = text.indexOf(':', start);
+  if (colon < 0 || colon > at) return text;
+  return `${text.slice(0, colon + 1)}***${text.slice(at)}`;
+}
+
+/** Replace the password of a URL (if any) by `***`; everything else is kept verbatim. */
+export function maskUrl(url: string): string {
+  const parts = splitUrl(url);
+  if (!parts) return maskUnparsed(url);
+  if (parts.password === undefined || parts.password === '') return url;
+  return `${url.slice(0, parts.passwordStart)}***${url.slice(parts.passwordEnd)}`;
+}
+
+// ---------------------------------------------------------------------------
+// Value helpers
+
+/** Like Python's unquote: decodes valid %XX runs, leaves stray '%' alone, never throws. */
+function percentDecode(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+}
+
+function parseQuery(
+  query: string | undefined,
+  supported: string[],
+  variable: string,
+  shown: string,
+  backend: string,
+): Map<string, string> {
+  const options = new Map<string, string>();
+  for (const pair of (query ?? '').split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
+    if (!supported.includes(key)) {
+      throw new ConfigError(
+        variable,
+        `unsupported query option '${key}' in '${shown}'; supported for ${backend}: ${supported.join(', ')}`,
+      );
+    }
+    if (eq < 0) throw new ConfigError(variable, `query option '${key}' has no value in '${shown}'; expected ${key}=<value>`);
+    if (options.has(key)) throw new ConfigError(variable, `query option '${key}' is given more than once in '${shown}'`);
+    options.set(key, percentDecode(pair.slice(eq + 1).replace(/\+/g, ' ')));
+  }
+  return options;
+}
+
+/** Non-negative decimal seconds -> integer milliseconds. */
+function secondsToMs(raw: string, variable: string, what: string): number {
+  const text = raw.trim();
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || !Number.isFinite(Number(text))) {
+    throw new ConfigError(variable, `${what} must be a non-negative number of seconds (e.g. 30 or 2.5), got '${raw}'`);
+  }
+  return Math.round(Number(text) * 1000);
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function envSecondsMs(env: NodeJS.ProcessEnv, name: string, defaultSeconds: number): number {
+  const raw = envValue(env, name);
+  return raw === undefined ? defaultSeconds * 1000 : secondsToMs(raw, name, 'value');
+}
+
+function envInteger(env: NodeJS.ProcessEnv, name: string, defaultValue: number, min: number): number {
+  const raw = envValue(env, name);
+  if (raw === undefined) return defaultValue;
+  const value = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(name, `must be an integer >= ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], defaultValue: T): T {
+  const raw = envValue(env, name);
+  if (raw === undefined) return defaultValue;
+  const value = raw.trim().toUpperCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return value;
+}
+
+function parsePort(raw: string, variable: string, shown: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new ConfigError(variable, `port must be a number between 1 and 65535, got '${raw}' in '${shown}'`);
+  }
+  return port;
+}
+
+function readCertFile(file: string, option: string, variable: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(variable, `cannot read ${option} file '${file}': ${(err as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Public API
+
+/** Which URL to use: DATABASE_URL, else a SQLite file at TRINITY_DB_PATH, else the default. */
+export function resolveDatabaseUrl(env: NodeJS.ProcessEnv = process.env): {
+  url: string;
+  source: ConfigSource;
+  variable: string;
+} {
+  const url = envValue(env, 'DATABASE_URL');
+  if (url !== undefined) return { url: url.trim(), source: 'DATABASE_URL', variable: 'DATABASE_URL' };
+  const dbPath = envValue(env, 'TRINITY_DB_PATH');
+  if (dbPath !== undefined) {
+    // Encode the characters the URL parser would otherwise give a meaning to.
+    const encoded = dbPath.trim().replace(/[%?@]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return { url: `sqlite:///${encoded}`, source: 'TRINITY_DB_PATH', variable: 'TRINITY_DB_PATH' };
+  }
+  return { url: DEFAULT_DATABASE_URL, source: 'default', variable: 'DATABASE_URL' };
+}
+
+export function parseDatabaseUrl(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+  source: ConfigSource = 'argument',
+  variable = 'DATABASE_URL',
+): DatabaseConfig {
+  const text = url.trim();
+  const shown = maskUrl(text);
+  const parts = splitUrl(text);
+  if (!parts) throw new ConfigError(variable, `'${shown}' is not a database URL; expected ${EXAMPLES}`);
+
+  const backend = parts.scheme.split('+')[0].toLowerCase();
+  if (backend === 'sqlite') return parseSqlite(text, shown, parts, env, source, variable);
+  if (backend === 'postgresql' || backend === 'postgres') return parsePostgres(shown, parts, env, source, variable);
+  throw new ConfigError(
+    variable,
+    `unsupported database '${parts.scheme}' in '${shown}'; expected a sqlite:// or postgresql:// URL (${EXAMPLES})`,
+  );
+}
+
+function parseSqlite(
+  url: string,
+  shown: string,
+  parts: UrlParts,
+  env: NodeJS.ProcessEnv,
+  source: ConfigSource,
+  variable: string,
+): SqliteConfig {
+  if (parts.user !== undefined || parts.host !== '' || parts.port !== undefined) {
+    throw new ConfigError(
+      variable,
+      `SQLite URLs take no user, password, host or port, got '${shown}'; expected sqlite:///relative/path.db or sqlite:////absolute/path.db`,
+    );
+  }
+  const options = parseQuery(parts.query, SQLITE_OPTIONS, variable, shown, 'sqlite');
+  const file = percentDecode(parts.path ?? '');
+  // SQLAlchemy: no database, or ':memory:', is an in-memory database.
+  const inMemory = file === '' || file === ':memory:';
+  const timeout = options.get('timeout');
+  return {
+    driver: 'sqlite',
+    url,
+    maskedUrl: shown,
+    source,
+    path: inMemory ? ':memory:' : path.resolve(process.cwd(), file),
+    inMemory,
+    busyTimeoutMs:
+      timeout !== undefined
+        ? secondsToMs(timeout, variable, "query option 'timeout'")
+        : envSecondsMs(env, 'DB_SQLITE_BUSY_TIMEOUT', 30),
+    journalMode: envChoice(env, 'DB_SQLITE_JOURNAL_MODE', JOURNAL_MODES, 'WAL'),
+    synchronous: envChoice(env, 'DB_SQLITE_SYNCHRONOUS', SYNCHRONOUS_MODES, 'FULL'),
+  };
+}
+
+function parsePostgres(
+  shown: string,
+  parts: UrlParts,
+  env: NodeJS.ProcessEnv,
+  source: ConfigSource,
+  variable: string,
+): PostgresConfig {
+  const options = parseQuery(parts.query, POSTGRES_OPTIONS, variable, shown, 'postgresql');
+
+  const database = percentDecode(parts.path ?? '');
+  if (database === '') {
+    throw new ConfigError(
+      variable,
+      `database name is missing in '${shown}'; expected postgresql://user:password@host:5432/dbname`,
+    );
+  }
+
+  let host = percentDecode(parts.host.replace(/^\[(.*)\]$/, '$1'));
+  if (options.has('host')) host = options.get('host') as string; // e.g. a unix socket directory
+  if (host === '') host = 'localhost';
+  if (/[\s,@]/.test(host)) {
+    throw new ConfigError(variable, `invalid host '${host}' in '${shown}'; expected one host name, IP address or socket directory`);
+  }
+
+  let port = 5432;
+  if (parts.port !== undefined && parts.port !== '') port = parsePort(parts.port, variable, shown);
+  if (options.has('port')) port = parsePort(options.get('port') as string, variable, shown);
+
+  const sslmodeRaw = options.get('sslmode');
+  if (sslmodeRaw !== undefined && !SSL_MODES.includes(sslmodeRaw as SslMode)) {
+    throw new ConfigError(variable, `sslmode must be one of ${SSL_MODES.join(', ')}, got '${sslmodeRaw}' in '${shown}'`);
+  }
+  const sslmode = sslmodeRaw as SslMode | undefined;
+
+  // pg has no opportunistic TLS ("try TLS, fall back to plain"), so libpq's
+  // allow/prefer (and the unset default, which libpq treats as prefer) connect
+  // without TLS. require encrypts without verifying the server, as in libpq.
+  // verify-ca is as strict as verify-full: Node always checks the host name
+  // once the certificate is verified.
+  let ssl: PostgresConfig['ssl'] = false;
+  if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
+    const tls: Exclude<PostgresConfig['ssl'], false> = { rejectUnauthorized: sslmode !== 'require' };
+    const ca = options.get('sslrootcert');
+    const cert = options.get('sslcert');
+    const key = options.get('sslkey');
+    if (ca !== undefined) tls.ca = readCertFile(ca, 'sslrootcert', variable);
+    if (cert !== undefined) tls.cert = readCertFile(cert, 'sslcert', variable);
+    if (key !== undefined) {
+      Object.defineProperty(tls, 'key', {
+        value: readCertFile(key, 'sslkey', variable),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+    }
+    ssl = tls;
+  }
+
+  const connectTimeout = options.get('connect_timeout');
+  const size = envInteger(env, 'DB_POOL_SIZE', 5, 1);
+  const maxOverflow = envInteger(env, 'DB_POOL_MAX_OVERFLOW', 10, 0);
+  const config: PostgresConfig = {
+    driver: 'postgres',
+    maskedUrl: shown,
+    source,
+    host,
+    port,
+    database,
+    user: parts.user ? percentDecode(parts.user) : undefined,
+    sslmode,
+    ssl,
+    applicationName: options.get('application_name') ?? 'trinity-db',
+    connectTimeoutMs:
+      connectTimeout !== undefined
+        ? secondsToMs(connectTimeout, variable, "query option 'connect_timeout'")
+        : envSecondsMs(env, 'DB_CONNECT_TIMEOUT', 10),
+    statementTimeoutMs: envSecondsMs(env, 'DB_STATEMENT_TIMEOUT', 0),
+    pool: {
+      size,
+      maxOverflow,
+      max: size + maxOverflow,
+      min: 0,
+      acquireTimeoutMs: envSecondsMs(env, 'DB_POOL_TIMEOUT', 30),
+      idleTimeoutMs: envSecondsMs(env, 'DB_POOL_IDLE_TIMEOUT', 300),
+    },
+  };
+  if (config.user === undefined) delete config.user;
+  if (config.sslmode === undefined) delete config.sslmode;
+  // Non-enumerable, so JSON.stringify and util.inspect leave it out.
+  Object.defineProperty(config, 'password', {
+    value: parts.password ? percentDecode(parts.password) : undefined,
+    enumerable: false,
+  });
+  return config;
+}
+
+/** Resolve (DATABASE_URL / TRINITY_DB_PATH / default) and parse. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const { url, source, variable } = resolveDatabaseUrl(env);
+  return parseDatabaseUrl(url, env, source, variable);
+}
+
+/** mkdir -p of the SQLite file's directory, so a fresh deployment can start. */
+export function ensureSqliteDirectory(config: SqliteConfig): void {
+  if (config.inMemory) return;
+  const dir = path.dirname(config.path);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const variable = config.source === 'TRINITY_DB_PATH' ? 'TRINITY_DB_PATH' : 'DATABASE_URL';
+    throw new ConfigError(variable, `cannot create directory '${dir}' for the SQLite database: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The one place where SQLite and PostgreSQL differ.
+ *
+ * - COLUMN_KINDS: each column kind's physical type and codec per driver. On SQLite the physical
+ *   schema stays the legacy one (INTEGER 0/1, TEXT timestamps, json.dumps text) so an existing
+ *   trinity.db and the Python layer keep working; PostgreSQL gets native types.
+ * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
+ */
+import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
+import { formatTimestamp, parseTimestamp } from './codec/timestamp';
+import { pyJsonDumps } from './codec/python-json';
+import { CURRENT_TIMESTAMP, type ColumnDefault, type ColumnKind, type ColumnSpec } from './entity/columns';
+import { InvalidColumnValueError, NotNullConstraintError, UniqueConstraintError } from './errors';
+
+export type Driver = 'sqlite' | 'postgres';
+
+/** Converts API values to stored values and back (TypeORM's ValueTransformer). */
+export type Codec = ValueTransformer & { to(value: unknown): unknown; from(value: unknown): unknown };
+
+interface KindMapping {
+  type: EntitySchemaColumnOptions['type'];
+  codec?: (column: ColumnSpec) => Codec;
+}
+
+const qualified = (column: ColumnSpec) => column.name;
+
+function isNil(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+function toBoolean(column: ColumnSpec, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 0 || value === 1) return value === 1;
+  throw new InvalidColumnValueError(qualified(column), `expected a boolean, got ${describe(value)}`);
+}
+
+function toDate(column: ColumnSpec, value: unknown): Date {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new InvalidColumnValueError(qualified(column), 'invalid Date');
+    return value;
+  }
+  if (typeof value === 'string') {
+    const parsed = parseTimestamp(value);
+    if (parsed) return parsed;
+  }
+  throw new InvalidColumnValueError(qualified(column), `expected a Date or an ISO-8601 timestamp, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (value instanceof Date) return 'an invalid Date';
+  return typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `${typeof value} ${String(value)}`;
+}
+
+/** NULL stays NULL in every codec. */
+function codec(to: (v: unknown) => unknown, from: (v: unknown) => unknown): Codec {
+  return {
+    to: (v: unknown) => (isNil(v) ? v : to(v)),
+    from: (v: unknown) => (isNil(v) ? null : from(v)),
+  };
+}
+
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null; // the Python readers treat invalid JSON as NULL
+  }
+}
+
+const SQLITE: Record<ColumnKind, KindMapping> = {
+  id: { type: 'integer' },
+  text: { type: 'text' },
+  int: { type: 'integer' },
+  bigint: { type: 'integer' },
+  real: { type: 'real' },
+  bool: {
+    type: 'integer',
+    codec: (column) =>
+      codec(
+        (v) => (toBoolean(column, v) ? 1 : 0),
+        (v) => Boolean(v),
+      ),
+  },
+  timestamp: {
+    type: 'text',
+    codec: (column) =>
+      codec(
+        (v) => {
+          // A string already in some legacy shape is stored verbatim (e.g. a schedule's local-offset time).
+          if (typeof v === 'string') return toDate(column, v) && v;
+          return formatTimestamp(toDate(column, v), column.format ?? 'naive');
+        },
+        // TypeORM hydrates values it re-reads after an INSERT twice (SubjectExecutor), so a Date can come back in.
+        (v) => (v instanceof Date ? v : typeof v === 'string' ? parseTimestamp(v) : null),
+      ),
+  },
+  json: {
+    type: 'text',
+    codec: () => codec(pyJsonDumps, parseJsonText),
+  },
+};
+
+const POSTGRES: Record<ColumnKind, KindMapping> = {
+  id: { type: 'integer' },
+  text: { type: 'text' },
+  int: { type: 'integer' },
+  bigint: { type: 'bigint', codec: () => codec((v) => v, (v) => Number(v)) },
+  real: { type: 'double precision' },
+  bool: { type: 'boolean', codec: (column) => codec((v) => toBoolean(column, v), (v) => v) },
+  timestamp: { type: 'timestamp with time zone', codec: (column) => codec((v) => toDate(column, v), (v) => v) },
+  // pg parses jsonb itself; TypeORM stringifies on write.
+  json: { type: 'jsonb' },
+};
+
+export const COLUMN_KINDS: Record<Driver, Record<ColumnKind, KindMapping>> = { sqlite: SQLITE, postgres: POSTGRES };
+
+/** The codec that turns API values of this column into stored values on this driver, and back. */
+export function codecFor(driver: Driver, column: ColumnSpec): Codec {
+  return COLUMN_KINDS[driver][column.kind].codec?.(column) ?? codec((v) => v, (v) => v);
+}
+
+function defaultFor(driver: Driver, column: ColumnSpec): ColumnDefault | (() => string) | undefined {
+  const value = column.default;
+  if (value === undefined) return undefined;
+  if (value === CURRENT_TIMESTAMP) return () => 'CURRENT_TIMESTAMP';
+  if (column.kind === 'bool' && driver === 'sqlite') return value ? 1 : 0;
+  return value;
+}
+
+/** TypeORM column options for one column on one driver. */
+export function columnOptionsFor(driver: Driver, column: ColumnSpec): EntitySchemaColumnOptions {
+  const mapping = COLUMN_KINDS[driver][column.kind];
+  const options: EntitySchemaColumnOptions = {
+    name: column.name,
+    type: mapping.type,
+    nullable: column.nullable,
+    primary: column.primary || undefined,
+  };
+  if (column.kind === 'id') options.generated = 'increment';
+  const dflt = defaultFor(driver, column);
+  if (dflt !== undefined) options.default = dflt;
+  const transformer = COLUMN_KINDS[driver][column.kind].codec?.(column);
+  if (transformer) options.transformer = transformer;
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite introspection, for the legacy adoption migration. Every PRAGMA string lives here.
+// ---------------------------------------------------------------------------------------------
+
+export interface SqliteColumnInfo {
+  name: string;
+  type: string;
+  notNull: boolean;
+  defaultValue: string | null;
+  primaryKeyPosition: number;
+}
+
+export interface SqliteIndexInfo {
+  name: string;
+  unique: boolean;
+  /** 'c' = CREATE INDEX, 'u' = UNIQUE constraint, 'pk' = PRIMARY KEY */
+  origin: 'c' | 'u' | 'pk';
+  sql: string | null;
+}
+
+export const sqliteIntrospection = {
+  async tableSql(qr: QueryRunner, table: string): Promise<string | null> {
+    const rows: { sql: string }[] = await qr.query(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [table]);
+    return rows.length ? rows[0].sql : null;
+  },
+
+  async tableNames(qr: QueryRunner): Promise<string[]> {
+    const rows: { name: string }[] = await qr.query(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+    );
+    return rows.map((r) => r.name);
+  },
+
+  async columns(qr: QueryRunner, table: string): Promise<SqliteColumnInfo[]> {
+    const rows: { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[] = await qr.query(
+      `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)`,
+      [table],
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      type: r.type,
+      notNull: r.notnull === 1,
+      defaultValue: r.dflt_value,
+      primaryKeyPosition: r.pk,
+    }));
+  },
+
+  async indexes(qr: QueryRunner, table: string): Promise<SqliteIndexInfo[]> {
+    const rows: { name: string; unique: number; origin: 'c' | 'u' | 'pk'; sql: string | null }[] = await qr.query(
+      `SELECT il.name, il."unique", il.origin, m.sql FROM pragma_index_list(?) il
+         LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = il.name`,
+      [table],
+    );
+    return rows.map((r) => ({ name: r.name, unique: r.unique === 1, origin: r.origin, sql: r.sql }));
+  },
+
+  /** Index columns in order, with their sort direction. */
+  async indexColumns(qr: QueryRunner, index: string): Promise<{ name: string; descending: boolean }[]> {
+    const rows: { name: string; desc: number; key: number; seqno: number }[] = await qr.query(
+      `SELECT name, "desc", "key", seqno FROM pragma_index_xinfo(?) ORDER BY seqno`,
+      [index],
+    );
+    return rows.filter((r) => r.key === 1).map((r) => ({ name: r.name, descending: r.desc === 1 }));
+  },
+
+  async sequenceValue(qr: QueryRunner, table: string): Promise<number | null> {
+    const hasSequence = await qr.query(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`);
+    if (!hasSequence.length) return null;
+    const rows: { seq: number }[] = await qr.query(`SELECT seq FROM sqlite_sequence WHERE name = ?`, [table]);
+    return rows.length ? Number(rows[0].seq) : null;
+  },
+
+  async setSequenceValue(qr: QueryRunner, table: string, value: number): Promise<void> {
+    await qr.query(`UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?`, [value, table, value]);
+    const rows = await qr.query(`SELECT 1 FROM sqlite_sequence WHERE name = ?`, [table]);
+    if (!rows.length) await qr.query(`INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, [table, value]);
+  },
+};
+
+/** Connection-level settings applied when a SQLite connection opens. */
+export function sqliteConnectionPragmas(options: { journalMode: string; synchronous: string; busyTimeoutMs: number }): string[] {
+  return [
+    `busy_timeout = ${Math.round(options.busyTimeoutMs)}`,
+    `journal_mode = ${options.journalMode}`,
+    `synchronous = ${options.synchronous}`,
+    // The Python layer never enforced foreign keys and legacy rows violate the declared ones.
+    'foreign_keys = OFF',
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver errors -> typed errors with the same wording on both drivers.
+// ---------------------------------------------------------------------------------------------
+
+interface DriverErrorShape {
+  code?: string;
+  message?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
+}
+
+function splitQualified(names: string): { table?: string; columns: string[] } {
+  const parts = names.split(',').map((n) => n.trim());
+  const table = parts[0]?.includes('.') ? parts[0].split('.')[0] : undefined;
+  return { table, columns: parts.map((p) => p.split('.').pop()!) };
+}
+
+/** Maps a constraint violation of either driver to UniqueConstraintError / NotNullConstraintError; other errors pass through. */
+export function translateDriverError(error: unknown): unknown {
+  const driverError = ((error as { driverError?: DriverErrorShape })?.driverError ?? error) as DriverErrorShape;
+  if (!driverError || typeof driverError !== 'object') return error;
+  const { code, message = '' } = driverError;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const { table, columns } = splitQualified(message.replace(/^.*constraint failed: /, ''));
+    return new UniqueConstraintError(table, columns);
+  }
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL') {
+    const { table, columns } = splitQualified(message.replace(/^.*constraint failed: /, ''));
+    return new NotNullConstraintError(table, columns[0]);
+  }
+  if (code === '23505') {
+    const columns = /^Key \((.+?)\)=/.exec(driverError.detail ?? '')?.[1].split(',').map((c) => c.trim().replace(/"/g, '')) ?? [];
+    return new UniqueConstraintError(driverError.table, columns);
+  }
+  if (code === '23502') return new NotNullConstraintError(driverError.table, driverError.column ?? '?');
+  return error;
+}
+
+/** Rewrites `?` placeholders as `$1, $2, ...` for PostgreSQL. Repository SQL never has a literal `?`. */
+export function placeholders(driver: Driver, sql: string): string {
+  if (driver === 'sqlite') return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

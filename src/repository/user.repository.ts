@@ -1,0 +1,157 @@
+import { User } from '../entity';
+import type { UserCreate, UserDict, UserListRow, UserProfileUpdate } from '../model/user.model';
+import { UserCreate as UserCreateModel } from '../model/user.model';
+import { requireString, validateInput } from '../model/validate';
+import { InputValidationError } from '../errors';
+import { BaseRepository } from './base.repository';
+
+const USER_COLUMNS = 'id, username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at, last_login';
+const LIST_COLUMNS = 'id, username, role, auth0_sub, name, picture, email, created_at, updated_at, last_login';
+const LOOKUP_FIELDS = ['username', 'auth0_sub', 'id', 'email'] as const;
+const PROFILE_FIELDS = ['name', 'picture', 'role', 'email'] as const;
+
+type LookupField = (typeof LOOKUP_FIELDS)[number];
+type UserRow = Omit<UserDict, 'password'> & { password_hash: string | null };
+
+/** Platform user accounts (Python `UserOperations`). */
+export class UserRepository extends BaseRepository {
+  async getUserByUsername(username: string): Promise<UserDict | null> {
+    return this.getUserByField('username', username);
+  }
+
+  async getUserByAuth0Sub(auth0Sub: string): Promise<UserDict | null> {
+    return this.getUserByField('auth0_sub', auth0Sub);
+  }
+
+  /** Numeric strings match too, as SQLite's type affinity made them match in the Python layer. */
+  async getUserById(userId: number | string): Promise<UserDict | null> {
+    const id = typeof userId === 'string' && /^\s*-?\d+\s*$/.test(userId) ? Number(userId) : userId;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
+    return this.getUserByField('id', id);
+  }
+
+  /** Exact, case-sensitive match; email is not unique, the lowest id wins. */
+  async getUserByEmail(email: string): Promise<UserDict | null> {
+    return this.getUserByField('email', email);
+  }
+
+  async createUser(userData: UserCreate): Promise<UserDict> {
+    const input = validateInput(UserCreateModel, userData, 'userData');
+    const now = this.now();
+    const email = input.email || input.username;
+    const [{ id }] = await this.select<{ id: number }>(
+      `INSERT INTO users (username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [input.username, input.password ?? null, input.role, input.auth0_sub ?? null, input.name ?? null, input.picture ?? null, email, this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
+    );
+    return {
+      id: Number(id),
+      username: input.username,
+      password: input.password ?? null,
+      role: input.role,
+      auth0_sub: input.auth0_sub ?? null,
+      name: input.name ?? null,
+      picture: input.picture ?? null,
+      email,
+      created_at: this.decode(User, 'created_at', this.encode(User, 'created_at', now)),
+      updated_at: this.decode(User, 'updated_at', this.encode(User, 'updated_at', now)),
+      last_login: null,
+    };
+  }
+
+  /**
+   * Updates name, picture, role and email (other keys are ignored; null clears a column) and bumps
+   * updated_at. Returns the user, or null when it does not exist.
+   */
+  async updateUser(username: string, updates: UserProfileUpdate): Promise<UserDict | null> {
+    requireString('username', username);
+    const fields = PROFILE_FIELDS.filter((f) => updates && updates[f] !== undefined);
+    for (const field of fields) {
+      const value = updates[field];
+      if (value !== null && typeof value !== 'string') throw new InputValidationError(field, `expected a string or null, got ${typeof value}`);
+    }
+    if (!fields.length) return this.getUserByUsername(username);
+    await this.execute(`UPDATE users SET ${fields.map((f) => `${f} = ?`).join(', ')}, updated_at = ? WHERE username = ?`, [
+      ...fields.map((f) => updates[f]),
+      this.encode(User, 'updated_at', this.now()),
+      username,
+    ]);
+    return this.getUserByUsername(username);
+  }
+
+  /**
+   * Sets the password hash of an existing user. Unlike the Python layer, an unknown username is not
+   * created (as an admin!): the method returns false (docs/COMPATIBILITY.md).
+   */
+  async updateUserPassword(username: string, hashedPassword: string): Promise<boolean> {
+    requireString('username', username);
+    requireString('hashedPassword', hashedPassword);
+    const { affected } = await this.execute(`UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?`, [
+      hashedPassword,
+      this.encode(User, 'updated_at', this.now()),
+      username,
+    ]);
+    return affected > 0;
+  }
+
+  async updateLastLogin(username: string): Promise<void> {
+    const now = this.now();
+    await this.execute(`UPDATE users SET last_login = ?, updated_at = ? WHERE username = ?`, [
+      this.encode(User, 'last_login', now),
+      this.encode(User, 'updated_at', now),
+      username,
+    ]);
+  }
+
+  /**
+   * Finds the user by Auth0 subject (refreshing a changed name or picture), else links the local user
+   * whose username is the email, else creates one. One transaction.
+   */
+  async getOrCreateAuth0User(auth0Sub: string, email: string, name: string | null = null, picture: string | null = null): Promise<UserDict> {
+    requireString('auth0Sub', auth0Sub);
+    requireString('email', email);
+    return this.transaction(async (tx) => {
+      const users = new UserRepository(tx, { clock: this.now });
+      const existing = await users.getUserByAuth0Sub(auth0Sub);
+      if (existing) {
+        const changes: UserProfileUpdate = {};
+        if (name && name !== existing.name) changes.name = name;
+        if (picture && picture !== existing.picture) changes.picture = picture;
+        if (!Object.keys(changes).length) return existing;
+        return (await users.updateUser(existing.username, changes))!;
+      }
+      if (await users.getUserByUsername(email)) {
+        await users.execute(`UPDATE users SET auth0_sub = ?, name = ?, picture = ?, updated_at = ? WHERE username = ?`, [
+          auth0Sub,
+          name,
+          picture,
+          this.encode(User, 'updated_at', this.now()),
+          email,
+        ]);
+        return (await users.getUserByUsername(email))!;
+      }
+      return users.createUser({ username: email, password: null, role: 'user', auth0_sub: auth0Sub, name, picture, email });
+    });
+  }
+
+  /** Every user without the password hash, newest first. */
+  async listUsers(): Promise<UserListRow[]> {
+    const rows = await this.select<Record<string, unknown>>(`SELECT ${LIST_COLUMNS} FROM users ORDER BY created_at DESC, id DESC`);
+    return rows.map((row) => this.toUser(row) as UserListRow);
+  }
+
+  private async getUserByField(field: LookupField, value: unknown): Promise<UserDict | null> {
+    if (!LOOKUP_FIELDS.includes(field)) throw new InputValidationError('field', `must be one of ${LOOKUP_FIELDS.join(', ')}`);
+    if (value === null || value === undefined) return null;
+    const rows = await this.select<Record<string, unknown>>(`SELECT ${USER_COLUMNS} FROM users WHERE ${field} = ? ORDER BY id LIMIT 1`, [value]);
+    if (!rows.length) return null;
+    const { password_hash, ...user } = this.toUser(rows[0]) as UserRow;
+    return { ...user, password: password_hash };
+  }
+
+  private toUser(row: Record<string, unknown>): UserRow | UserListRow {
+    const user = this.decodeRow<UserRow>(User, row);
+    user.id = Number(user.id);
+    return user;
+  }
+}
