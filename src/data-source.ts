@@ -22,7 +22,7 @@ export interface CreateDataSourceOptions {
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises migration runs across processes. */
-const PG_MIGRATION_LOCK_KEY = '7306205781400813345';
+export const PG_MIGRATION_LOCK_KEY = '7306205781400813345';
 
 /** How long a SQLite start-up waits for another process's migration run (file DBs only). */
 const SQLITE_MIGRATION_LOCK_WAIT_MS = 15 * 60_000;
@@ -94,6 +94,26 @@ export class TrinityDataSource extends DataSource {
     }
   }
 
+  /** Reverting takes the same cross-process lock as running. */
+  override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
+    const release = await this.acquireMigrationLock();
+    try {
+      await this.serialize(() => super.undoLastMigration(options));
+    } finally {
+      this.restoreSqliteForeignKeyMode();
+      await release();
+    }
+  }
+
+  /**
+   * The TypeORM CLI switches query logging on through setOptions. Query parameters may hold secrets
+   * (tokens, hashes), so query logging is dropped; schema, migration and error logs stay.
+   */
+  override setOptions(options: Partial<DataSourceOptions>): this {
+    if (!('logging' in options)) return super.setOptions(options);
+    return super.setOptions({ ...options, logging: withoutQueryLogging(options.logging) } as Partial<DataSourceOptions>);
+  }
+
   /** TypeORM switches SQLite foreign keys on at connect and after migrations; the legacy schema needs them off. */
   private restoreSqliteForeignKeyMode(): void {
     if (this.config.driver !== 'sqlite' || !this.isInitialized) return;
@@ -124,6 +144,19 @@ export class TrinityDataSource extends DataSource {
   }
 }
 
+const ALL_LOG_LEVELS = ['error', 'schema', 'warn', 'info', 'log', 'migration'] as const;
+
+function withoutQueryLogging(logging: LoggerOptions | undefined): LoggerOptions | undefined {
+  if (logging === true || logging === 'all') return [...ALL_LOG_LEVELS];
+  if (Array.isArray(logging)) return logging.filter((level) => level !== 'query');
+  return logging;
+}
+
+/** The sibling file whose exclusive lock serialises SQLite migration runs across processes. */
+export function sqliteMigrationLockPath(databasePath: string): string {
+  return `${databasePath}-migrations.lock`;
+}
+
 const inProcessSqliteLocks = new Map<string, Promise<void>>();
 
 /**
@@ -142,7 +175,7 @@ async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise
   await previous;
   let lockDb: Database.Database | undefined;
   try {
-    lockDb = new Database(`${config.path}-migrations.lock`, { timeout: SQLITE_MIGRATION_LOCK_WAIT_MS });
+    lockDb = new Database(sqliteMigrationLockPath(config.path), { timeout: SQLITE_MIGRATION_LOCK_WAIT_MS });
     lockDb.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     lockDb?.close();

@@ -4,9 +4,14 @@
  * (astral characters as surrogate pairs). Legacy JSON columns hold this shape, and some raw JSON
  * strings are returned to callers, so SQLite rows written here read the same as Python's.
  */
-export function pyJsonDumps(value: unknown): string {
-  return dump(value);
+export function pyJsonDumps(value: unknown, options: { ensureAscii?: boolean } = {}): string {
+  return dump(value, options.ensureAscii === false ? ESCAPE_UNICODE : ESCAPE_ASCII);
 }
+
+// Python's ESCAPE_ASCII: backslash, quote, and anything outside ' '..'~'; with ensure_ascii=False
+// (ESCAPE) only backslash, quote and control characters.
+const ESCAPE_ASCII = /[\\"]|[^\x20-\x7e]/g;
+const ESCAPE_UNICODE = /[\\"\x00-\x1f]/g;
 
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',
@@ -18,13 +23,8 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
-function dumpString(s: string): string {
-  // Python's ESCAPE_ASCII: backslash, quote, and anything outside ' '..'~'.
-  return (
-    '"' +
-    s.replace(/[\\"]|[^\x20-\x7e]/g, (ch) => SHORT_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) +
-    '"'
-  );
+function dumpString(s: string, escape: RegExp): string {
+  return '"' + s.replace(escape, (ch) => SHORT_ESCAPES[ch] ?? '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')) + '"';
 }
 
 function dumpNumber(n: number): string {
@@ -37,11 +37,11 @@ function dumpNumber(n: number): string {
   return JSON.stringify(n);
 }
 
-function dump(value: unknown): string {
+function dump(value: unknown, escape: RegExp): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
-      return dumpString(value);
+      return dumpString(value, escape);
     case 'number':
       return dumpNumber(value);
     case 'boolean':
@@ -49,13 +49,13 @@ function dump(value: unknown): string {
     case 'bigint':
       return value.toString();
     case 'object': {
-      if (Array.isArray(value)) return '[' + value.map((v) => (v === undefined ? 'null' : dump(v))).join(', ') + ']';
+      if (Array.isArray(value)) return '[' + value.map((v) => (v === undefined ? 'null' : dump(v, escape))).join(', ') + ']';
       const withJson = value as { toJSON?: () => unknown };
-      if (typeof withJson.toJSON === 'function') return dump(withJson.toJSON());
+      if (typeof withJson.toJSON === 'function') return dump(withJson.toJSON(), escape);
       const parts: string[] = [];
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
         if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-        parts.push(dumpString(key) + ': ' + dump(v));
+        parts.push(dumpString(key, escape) + ': ' + dump(v, escape));
       }
       return '{' + parts.join(', ') + '}';
     }

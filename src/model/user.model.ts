@@ -13,7 +13,7 @@ export class UserCreate {
 
   @IsString()
   @IsNotEmpty()
-  role: string = 'user';
+  role?: string = 'user';
 
   @IsOptional()
   @IsString()

@@ -42,13 +42,13 @@ export class UserRepository extends BaseRepository {
     const [{ id }] = await this.select<{ id: number }>(
       `INSERT INTO users (username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [input.username, input.password ?? null, input.role, input.auth0_sub ?? null, input.name ?? null, input.picture ?? null, email, this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
+      [input.username, input.password ?? null, input.role ?? 'user', input.auth0_sub ?? null, input.name ?? null, input.picture ?? null, email, this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
     );
     return {
       id: Number(id),
       username: input.username,
       password: input.password ?? null,
-      role: input.role,
+      role: input.role ?? 'user',
       auth0_sub: input.auth0_sub ?? null,
       name: input.name ?? null,
       picture: input.picture ?? null,
