@@ -54,7 +54,10 @@ export abstract class BaseRepository {
 
   /** Raw SELECT with `?` placeholders; rows come back as the driver returns them (decode with `decode`). */
   protected async select<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.manager.query(placeholders(this.driver, sql), params);
+    const result = await this.manager.query(placeholders(this.driver, sql), params);
+    // TypeORM's pg driver answers UPDATE/DELETE ... RETURNING with [rows, rowCount]; rows are objects, never arrays.
+    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+    return result;
   }
 
   /** Raw INSERT/UPDATE/DELETE with `?` placeholders; returns the affected row count on both drivers. */

@@ -1,0 +1,115 @@
+import type { EntityManager } from 'typeorm';
+import { MigrationExecutor } from 'typeorm';
+import { ensureAdminUser, type AdminBootstrapLogger } from './bootstrap-admin';
+import { createDataSource, type TrinityDataSource } from './data-source';
+import { MigrationError } from './errors';
+import { DatabaseFacade } from './facade';
+import { createRepositories, type Repositories } from './repository';
+
+/** Where the manager reports what it did at start-up (console-compatible). Never receives secrets. */
+export interface ManagerLogger extends AdminBootstrapLogger {
+  error?(message: string): void;
+}
+
+export interface OpenOptions {
+  /** A DATABASE_URL; default: DATABASE_URL, else TRINITY_DB_PATH, else sqlite:///data/trinity.db. */
+  url?: string;
+  /** Apply pending migrations at start-up (default). With false, start-up fails while any is pending. */
+  runMigrations?: boolean;
+  logger?: ManagerLogger;
+  /** Environment for ADMIN_USERNAME / ADMIN_PASSWORD (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for the timestamps repositories write (tests pin it). */
+  clock?: () => Date;
+}
+
+export interface HealthReport {
+  driver: 'sqlite' | 'postgres';
+  /** DATABASE_URL with the password masked. */
+  url: string;
+  migrations: { applied: string[]; pending: string[] };
+  pool: { max: number; total: number; idle: number; waiting: number };
+}
+
+const SILENT: ManagerLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * The single object the backend talks to: every facade method of the Python DatabaseManager
+ * (see DatabaseFacade), the repositories as properties (`db.users`, `db.schedules`, ...), and the
+ * lifecycle: open (migrate, bootstrap the admin), transaction, health, close.
+ */
+export class DatabaseManager extends DatabaseFacade {
+  private constructor(
+    readonly dataSource: TrinityDataSource,
+    readonly entityManager: EntityManager,
+    private readonly clock: (() => Date) | undefined,
+    repositories: Repositories,
+  ) {
+    super(repositories);
+  }
+
+  /**
+   * Builds the DataSource, runs pending migrations (or refuses to start while any is pending when
+   * `runMigrations` is false), then ensures the admin account like the Python start-up.
+   */
+  static async open(options: OpenOptions = {}): Promise<DatabaseManager> {
+    const logger = options.logger ?? SILENT;
+    const dataSource = createDataSource(options.url);
+    await dataSource.initialize();
+    try {
+      if (options.runMigrations === false) {
+        const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
+        if (pending.length) {
+          throw new MigrationError(
+            `${dataSource.maskedUrl} has ${pending.length} pending migration(s): ${pending.map((m) => m.name).join(', ')}; ` +
+              'run `npm run migration:run` (or open with runMigrations: true)',
+          );
+        }
+      } else {
+        const applied = await dataSource.runMigrations();
+        if (applied.length) logger.info(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+      }
+      const manager = new DatabaseManager(dataSource, dataSource.manager, options.clock, createRepositories(dataSource.manager, { clock: options.clock }));
+      await dataSource.serialize(() => ensureAdminUser(dataSource.manager, options.env ?? process.env, logger, options.clock));
+      return manager;
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `fn` with a manager whose every method runs in one transaction: committed when `fn`
+   * resolves, rolled back as a whole when it throws. Nested calls join the outer transaction.
+   */
+  async transaction<T>(fn: (db: DatabaseManager) => Promise<T>): Promise<T> {
+    if (this.entityManager.queryRunner?.isTransactionActive) return fn(this);
+    return this.dataSource.transaction((tx) =>
+      fn(new DatabaseManager(this.dataSource, tx, this.clock, createRepositories(tx, { clock: this.clock }))),
+    );
+  }
+
+  async health(): Promise<HealthReport> {
+    const executor = new MigrationExecutor(this.dataSource);
+    const [executed, pending] = await this.dataSource.serialize(async () => [
+      await executor.getExecutedMigrations(),
+      await executor.getPendingMigrations(),
+    ]);
+    return {
+      driver: this.dataSource.driverName,
+      url: this.dataSource.maskedUrl,
+      migrations: { applied: executed.map((m) => m.name), pending: pending.map((m) => m.name) },
+      pool: this.poolFigures(),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private poolFigures(): HealthReport['pool'] {
+    if (this.dataSource.driverName === 'sqlite') return { max: 1, total: 1, idle: 1, waiting: 0 };
+    const pool = (this.dataSource.driver as unknown as { master: { totalCount: number; idleCount: number; waitingCount: number; options: { max: number } } }).master;
+    return { max: pool.options.max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  }
+}
