@@ -1,0 +1,185 @@
+import * as crypto from 'crypto';
+import { EmailLoginCode, EmailWhitelist } from '../entity';
+import type { LoginCodeCreatedDict, LoginCodeVerifiedDict, WhitelistRow } from '../model/email-auth.model';
+import type { UserDict } from '../model/user.model';
+import { requireInteger, requireString } from '../model/validate';
+import { BaseRepository } from './base.repository';
+import { tokenUrlsafe } from './ids';
+import { UserRepository } from './user.repository';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * Email case folding, the same on both drivers (docs/compatibility/email_auth.md):
+ * - arguments are lower-cased in TypeScript with Unicode rules (as Python's `str.lower()`), and every
+ *   email this repository stores is lower-cased that way;
+ * - the stored column is folded with ASCII rules only, which is what the legacy `LOWER(email)` did on
+ *   SQLite. PostgreSQL's lower() is Unicode, so it gets an explicit A-Z translate instead.
+ * Rows written by either layer are already lower-case, so for them this is a plain Unicode
+ * case-insensitive match; a row holding non-ASCII upper case (never written by either layer) matches
+ * on neither driver, as before.
+ */
+export function foldEmail(email: string): string {
+  return email.toLowerCase();
+}
+
+/** A uniformly random 6-digit code, zero-padded ("004217"). */
+export function generateLoginCode(): string {
+  return crypto.randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+/** Email whitelist, 6-digit login codes and email users (Python `EmailAuthOperations`). */
+export class EmailAuthRepository extends BaseRepository {
+  private get users(): UserRepository {
+    return new UserRepository(this.manager, { clock: this.now });
+  }
+
+  /** The stored email column folded with ASCII rules on both drivers (see foldEmail). */
+  private emailColumn(column: string): string {
+    return this.driver === 'postgres' ? `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')` : `LOWER(${column})`;
+  }
+
+  async isEmailWhitelisted(email: string): Promise<boolean> {
+    requireString('email', email, { allowEmpty: true });
+    const rows = await this.select(`SELECT 1 AS found FROM email_whitelist WHERE ${this.emailColumn('email')} = ? LIMIT 1`, [foldEmail(email)]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Whitelists the lower-cased email; false when it is already whitelisted. Throws
+   * `Error('User not found: <addedBy>')` when the adding username does not exist. `added_by` stores
+   * that user's numeric id as text.
+   */
+  async addToWhitelist(email: string, addedBy: string, source = 'manual'): Promise<boolean> {
+    requireString('email', email);
+    requireString('addedBy', addedBy);
+    requireString('source', source);
+    if (await this.isEmailWhitelisted(email)) return false;
+    const user = await this.users.getUserByUsername(addedBy);
+    if (!user) throw new Error(`User not found: ${addedBy}`);
+    // A concurrent insert of the same email makes this a no-op (false) instead of Python's IntegrityError.
+    const { affected } = await this.execute(
+      `INSERT INTO email_whitelist (email, added_by, added_at, source) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
+      [foldEmail(email), String(user.id), this.encode(EmailWhitelist, 'added_at', this.now()), source],
+    );
+    return affected > 0;
+  }
+
+  async removeFromWhitelist(email: string): Promise<boolean> {
+    requireString('email', email, { allowEmpty: true });
+    const { affected } = await this.execute(`DELETE FROM email_whitelist WHERE ${this.emailColumn('email')} = ?`, [foldEmail(email)]);
+    return affected > 0;
+  }
+
+  /**
+   * Newest first, with the adding user's username (null when that user is gone). A negative limit
+   * means no limit (SQLite's LIMIT -1), on both drivers.
+   */
+  async listWhitelist(limit = 100): Promise<WhitelistRow[]> {
+    requireInteger('limit', limit);
+    const rows = await this.select(
+      `SELECT w.id, w.email, w.added_by, u.username AS added_by_username, w.added_at, w.source
+         FROM email_whitelist w LEFT JOIN users u ON CAST(u.id AS TEXT) = w.added_by
+        ORDER BY w.added_at DESC, w.id DESC${limit < 0 ? '' : ' LIMIT ?'}`,
+      limit < 0 ? [] : [limit],
+    );
+    return rows.map((raw) => {
+      const row = this.decodeRow<WhitelistRow>(EmailWhitelist, raw);
+      return { ...row, id: Number(row.id), added_by: String(row.added_by), added_by_username: row.added_by_username ?? null };
+    });
+  }
+
+  /**
+   * A new 6-digit code for the lower-cased email, valid for `expiryMinutes`. Earlier codes stay
+   * valid (no invalidation or rate limit here; see countRecentCodeRequests).
+   */
+  async createLoginCode(email: string, expiryMinutes = 10): Promise<LoginCodeCreatedDict> {
+    requireString('email', email);
+    requireInteger('expiryMinutes', expiryMinutes);
+    const id = tokenUrlsafe(16);
+    const code = generateLoginCode();
+    const createdAt = this.encode(EmailLoginCode, 'created_at', this.now());
+    const expiresAt = this.encode(EmailLoginCode, 'expires_at', new Date(this.now().getTime() + expiryMinutes * MINUTE_MS));
+    await this.execute(`INSERT INTO email_login_codes (id, email, code, created_at, expires_at, verified) VALUES (?, ?, ?, ?, ?, ?)`, [
+      id,
+      foldEmail(email),
+      code,
+      createdAt,
+      expiresAt,
+      this.encode(EmailLoginCode, 'verified', false),
+    ]);
+    return {
+      code_id: id,
+      code,
+      created_at: this.decode(EmailLoginCode, 'created_at', createdAt),
+      expires_at: this.decode(EmailLoginCode, 'expires_at', expiresAt),
+      expires_in_seconds: expiryMinutes * 60,
+    };
+  }
+
+  /**
+   * Consumes the newest unverified code matching email and code. Wrong, used or expired -> null
+   * (an expired code is not consumed). Single use even under concurrency: the UPDATE only succeeds
+   * while the row is still unverified.
+   */
+  async verifyLoginCode(email: string, code: string): Promise<LoginCodeVerifiedDict | null> {
+    requireString('email', email, { allowEmpty: true });
+    requireString('code', code, { allowEmpty: true });
+    const unverified = this.encode(EmailLoginCode, 'verified', false);
+    const rows = await this.select<Record<string, unknown>>(
+      `SELECT id, expires_at FROM email_login_codes
+        WHERE ${this.emailColumn('email')} = ? AND code = ? AND verified = ?
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [foldEmail(email), code, unverified],
+    );
+    if (!rows.length) return null;
+    const row = this.decodeRow<{ id: string; expires_at: Date | null }>(EmailLoginCode, rows[0]);
+    const now = this.now();
+    if (!row.expires_at || now.getTime() > row.expires_at.getTime()) return null;
+    const { affected } = await this.execute(`UPDATE email_login_codes SET verified = ?, used_at = ? WHERE id = ? AND verified = ?`, [
+      this.encode(EmailLoginCode, 'verified', true),
+      this.encode(EmailLoginCode, 'used_at', now),
+      row.id,
+      unverified,
+    ]);
+    if (!affected) return null;
+    return { code_id: row.id, email: foldEmail(email), verified: true };
+  }
+
+  /** Codes created for the email in the last `minutes` minutes (verified ones included). */
+  async countRecentCodeRequests(email: string, minutes = 10): Promise<number> {
+    requireString('email', email, { allowEmpty: true });
+    requireInteger('minutes', minutes);
+    // The column is only ever written in the naive format, whose text order is time order.
+    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - minutes * MINUTE_MS));
+    const [row] = await this.select<{ n: unknown }>(
+      `SELECT COUNT(*) AS n FROM email_login_codes WHERE ${this.emailColumn('email')} = ? AND created_at > ?`,
+      [foldEmail(email), cutoff],
+    );
+    return Number(row.n);
+  }
+
+  /** Deletes codes created more than `days` days ago; returns how many. */
+  async cleanupOldCodes(days = 1): Promise<number> {
+    requireInteger('days', days);
+    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - days * DAY_MS));
+    const { affected } = await this.execute(`DELETE FROM email_login_codes WHERE created_at < ?`, [cutoff]);
+    return affected;
+  }
+
+  /**
+   * The user whose email column equals `email` exactly; else creates username = email = the
+   * lower-cased email and returns the user found by the ORIGINAL argument. Parity quirks: a
+   * mixed-case new email returns null; a mixed-case email of an existing lower-case user throws
+   * UniqueConstraintError (users.username). Callers lower-case first.
+   */
+  async getOrCreateEmailUser(email: string): Promise<UserDict | null> {
+    requireString('email', email);
+    const users = this.users;
+    const existing = await users.getUserByEmail(email);
+    if (existing) return existing;
+    await users.createUser({ username: foldEmail(email), email: foldEmail(email), role: 'user' });
+    return users.getUserByEmail(email);
+  }
+}
