@@ -20,6 +20,8 @@ export type Codec = ValueTransformer & { to(value: unknown): unknown; from(value
 interface KindMapping {
   type: EntitySchemaColumnOptions['type'];
   codec?: (column: ColumnSpec) => Codec;
+  /** false: TypeORM converts this kind itself, the codec is for raw SQL only. */
+  transformer?: false;
 }
 
 const qualified = (column: ColumnSpec) => column.name;
@@ -110,8 +112,10 @@ const POSTGRES: Record<ColumnKind, KindMapping> = {
   real: { type: 'double precision' },
   bool: { type: 'boolean', codec: (column) => codec((v) => toBoolean(column, v), (v) => v) },
   timestamp: { type: 'timestamp with time zone', codec: (column) => codec((v) => toDate(column, v), (v) => v) },
-  // pg parses jsonb itself; TypeORM stringifies on write.
-  json: { type: 'jsonb' },
+  // Raw SQL parameters need JSON text (pg would send an array as a PostgreSQL array literal); pg
+  // parses jsonb on read. TypeORM's own persistence stringifies jsonb itself, so entity columns get
+  // no transformer for this kind (see columnOptionsFor).
+  json: { type: 'jsonb', codec: () => codec((v) => JSON.stringify(v), (v) => v), transformer: false },
 };
 
 export const COLUMN_KINDS: Record<Driver, Record<ColumnKind, KindMapping>> = { sqlite: SQLITE, postgres: POSTGRES };
@@ -141,7 +145,7 @@ export function columnOptionsFor(driver: Driver, column: ColumnSpec): EntitySche
   if (column.kind === 'id') options.generated = 'increment';
   const dflt = defaultFor(driver, column);
   if (dflt !== undefined) options.default = dflt;
-  const transformer = COLUMN_KINDS[driver][column.kind].codec?.(column);
+  const transformer = mapping.transformer === false ? undefined : mapping.codec?.(column);
   if (transformer) options.transformer = transformer;
   return options;
 }

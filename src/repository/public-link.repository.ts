@@ -319,7 +319,7 @@ export class PublicLinkRepository extends BaseRepository {
   async incrementMessageCount(agentName: string, userEmail: string): Promise<number> {
     requireString('agentName', agentName);
     const email = requireString('userEmail', userEmail).toLowerCase();
-    const rows = await this.updateReturning<{ message_count: unknown }>(
+    const rows = await this.select<{ message_count: unknown }>(
       `UPDATE public_user_memory SET message_count = COALESCE(message_count, 0) + 1, updated_at = ?
         WHERE agent_name = ? AND user_email = ? RETURNING message_count`,
       [this.encode(PublicUserMemory, 'updated_at', this.now()), agentName, email],
@@ -384,12 +384,6 @@ export class PublicLinkRepository extends BaseRepository {
     if (!row) return null;
     const memory = this.decodeRow<PublicUserMemoryDict>(PublicUserMemory, row);
     return { ...memory, message_count: Number(memory.message_count ?? 0) };
-  }
-
-  /** UPDATE ... RETURNING rows on both drivers (TypeORM's pg runner returns [rows, rowCount] for UPDATE). */
-  private async updateReturning<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = await this.select<unknown>(sql, params);
-    return (this.driver === 'postgres' ? result[0] : result) as T[];
   }
 
   /**
