@@ -73,6 +73,7 @@ export class DashboardHistoryRepository extends BaseRepository {
 
   /** min/max/avg and the trend between the first and second half of the numeric values (Python rounding). */
   calculateWidgetStats(values: WidgetPointInput[]): WidgetStatsDict {
+    if (values !== null && values !== undefined && !Array.isArray(values)) throw new InputValidationError('values', 'expected an array of points');
     const nums = (values ?? []).map((p) => p?.v).filter((v): v is number | boolean => typeof v === 'number' || typeof v === 'boolean').map(Number);
     if (!nums.length) return { min: null, max: null, avg: null, trend: 'stable', trend_percent: 0 };
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,0 +1,27 @@
+/** The API's input and return types (the Python models, under their names). */
+export * from './activity.model';
+export * from './agent.model';
+export * from './chat.model';
+export * from './dashboard-history.model';
+export * from './email-auth.model';
+export * from './event-subscription.model';
+export * from './mcp-key.model';
+export * from './monitoring.model';
+export * from './nevermined.model';
+export * from './notification.model';
+export * from './operator-queue.model';
+export * from './permission.model';
+export * from './public-chat.model';
+export * from './public-link.model';
+export * from './schedule.model';
+export * from './settings.model';
+export * from './shared-folder.model';
+export * from './skill.model';
+export * from './slack-channel.model';
+export * from './slack.model';
+export * from './subscription.model';
+export * from './system-view.model';
+export * from './tag.model';
+export * from './telegram-channel.model';
+export * from './user.model';
+export { validateInput, requireInteger, requireString } from './validate';
