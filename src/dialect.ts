@@ -4,6 +4,7 @@
  * - COLUMN_KINDS: each column kind's physical type and codec per driver. On SQLite the physical
  *   schema stays the legacy one (INTEGER 0/1, TEXT timestamps, json.dumps text) so an existing
  *   trinity.db and the Python layer keep working; PostgreSQL gets native types.
+ * - sqlFragments: the SQL expressions repositories need that are spelled differently per driver.
  * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
  */
 import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
@@ -277,6 +278,55 @@ export function translateDriverError(error: unknown): unknown {
   }
   if (code === '23502') return new NotNullConstraintError(driverError.table, driverError.column ?? '?');
   return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL fragments that differ per driver, for repository SQL (BaseRepository exposes them as `this.sql`).
+// ---------------------------------------------------------------------------------------------
+
+export interface SqlFragments {
+  /**
+   * `expr` compared and ordered by bytes, as SQLite's default BINARY collation does (upper case
+   * before lower case). PostgreSQL's database collation may be linguistic, so ask for "C".
+   */
+  binary(expr: string): string;
+  /**
+   * LOWER(expr) folding ASCII letters only, as SQLite's LOWER does: PostgreSQL's lower() is Unicode,
+   * but under the "C" collation it maps A-Z only. Keeps matches the same on both drivers (a row
+   * holding non-ASCII upper case matches on neither).
+   */
+  asciiLower(expr: string): string;
+  /**
+   * A value that compares and orders as the instant `expr` (a column or `?`) denotes. On SQLite legacy
+   * timestamp text comes in several shapes (naive, Z, +02:00, with and without a fraction) that do not
+   * compare as text; unixepoch() normalises them to UTC (milliseconds). PostgreSQL stores timestamptz.
+   */
+  instant(expr: string): string;
+  /** `expr` as seconds since the epoch (a number with a fraction), for differences of times. */
+  epochSeconds(expr: string): string;
+  /** A LIMIT that limits nothing, for an OFFSET to follow (SQLite has no OFFSET without LIMIT). */
+  readonly noLimit: string;
+}
+
+const SQLITE_FRAGMENTS: SqlFragments = {
+  binary: (expr) => expr,
+  asciiLower: (expr) => `LOWER(${expr})`,
+  instant: (expr) => `unixepoch(${expr}, 'subsec')`,
+  epochSeconds: (expr) => `unixepoch(${expr}, 'subsec')`,
+  noLimit: 'LIMIT -1',
+};
+
+const POSTGRES_FRAGMENTS: SqlFragments = {
+  binary: (expr) => `${expr} COLLATE "C"`,
+  asciiLower: (expr) => `LOWER((${expr}) COLLATE "C")`,
+  instant: (expr) => expr,
+  epochSeconds: (expr) => `EXTRACT(EPOCH FROM ${expr})`,
+  noLimit: 'LIMIT ALL',
+};
+
+/** The SQL fragment builders of one driver. */
+export function sqlFragments(driver: Driver): SqlFragments {
+  return driver === 'postgres' ? POSTGRES_FRAGMENTS : SQLITE_FRAGMENTS;
 }
 
 /** Rewrites `?` placeholders as `$1, $2, ...` for PostgreSQL. Repository SQL never has a literal `?`. */

@@ -73,3 +73,21 @@ export class CredentialEncryption {
     throw new CredentialEncryptionError('decrypted credentials are not a JSON object');
   }
 }
+
+/** The Slack and Telegram bot-token envelope over {"bot_token": token}; throws CredentialEncryptionError without a valid key. */
+export function encryptBotToken(encryption: CredentialEncryption, token: string): string {
+  return encryption.encrypt({ bot_token: token });
+}
+
+/**
+ * Python `_decrypt_token` of the Slack and Telegram modules: the token, or null when the text cannot be
+ * decrypted or holds no string token. Never throws, and logs nothing: the text is a secret.
+ */
+export function decryptBotToken(encryption: CredentialEncryption, stored: string): string | null {
+  try {
+    const token = encryption.decrypt(stored).bot_token;
+    return typeof token === 'string' ? token : null;
+  } catch {
+    return null;
+  }
+}

@@ -165,11 +165,13 @@ export class ActivityRepository extends BaseRepository {
 
   private async listActivities(where: string[], params: unknown[], limit: number): Promise<Activity[]> {
     requireInteger('limit', limit);
-    // SQLite treats a negative LIMIT as no limit; PostgreSQL rejects it, so it is left out.
     const rows = await this.select(
-      `SELECT ${ACTIVITY_COLUMNS} FROM agent_activities${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC${limit >= 0 ? ' LIMIT ?' : ''}`,
-      limit >= 0 ? [...params, limit] : params,
+      ...this.withLimit(
+        `SELECT ${ACTIVITY_COLUMNS} FROM agent_activities${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, id DESC`,
+        params,
+        limit,
+      ),
     );
     return rows.map((row) => this.toActivity(row));
   }

@@ -412,9 +412,9 @@ export class AgentRepository extends BaseRepository {
       return sortBinary(rows.map((r) => r.agent_name));
     }
     const rows = await this.select<{ agent_name: string }>(
-      `SELECT o.agent_name FROM agent_ownership o JOIN users u ON o.owner_id = u.id WHERE ${this.asciiLower('u.email')} = ${this.asciiLower('?')}
+      `SELECT o.agent_name FROM agent_ownership o JOIN users u ON o.owner_id = u.id WHERE ${this.sql.asciiLower('u.email')} = ${this.sql.asciiLower('?')}
        UNION
-       SELECT s.agent_name FROM agent_sharing s WHERE ${this.asciiLower('s.shared_with_email')} = ${this.asciiLower('?')}`,
+       SELECT s.agent_name FROM agent_sharing s WHERE ${this.sql.asciiLower('s.shared_with_email')} = ${this.sql.asciiLower('?')}`,
       [userEmail, userEmail],
     );
     return sortBinary(rows.map((r) => r.agent_name));
@@ -463,7 +463,7 @@ export class AgentRepository extends BaseRepository {
          FROM agent_ownership o
          LEFT JOIN users u ON o.owner_id = u.id
          LEFT JOIN agent_git_config g ON g.agent_name = o.agent_name
-         LEFT JOIN agent_sharing s ON s.agent_name = o.agent_name AND ${this.asciiLower('s.shared_with_email')} = ${this.asciiLower('?')}
+         LEFT JOIN agent_sharing s ON s.agent_name = o.agent_name AND ${this.sql.asciiLower('s.shared_with_email')} = ${this.sql.asciiLower('?')}
         ORDER BY o.id`,
       [userEmail || ''],
     );
@@ -546,14 +546,6 @@ export class AgentRepository extends BaseRepository {
     if (!user.email) return false;
     const rows = await this.select(`SELECT 1 AS found FROM agent_sharing WHERE agent_name = ? AND shared_with_email = ? LIMIT 1`, [agentName, user.email.toLowerCase()]);
     return rows.length > 0;
-  }
-
-  /**
-   * SQLite's LOWER folds ASCII letters only; PostgreSQL's does the same under the "C" collation,
-   * so both drivers match the same rows.
-   */
-  private asciiLower(expression: string): string {
-    return this.driver === 'postgres' ? `LOWER((${expression}) COLLATE "C")` : `LOWER(${expression})`;
   }
 
   /**

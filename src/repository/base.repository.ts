@@ -1,6 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import type { TrinityDataSource } from '../data-source';
-import { codecFor, placeholders, translateDriverError, type Codec, type Driver } from '../dialect';
+import { codecFor, placeholders, sqlFragments, translateDriverError, type Codec, type Driver, type SqlFragments } from '../dialect';
 import { tableSpecOf } from '../entity/columns';
 
 export interface RepositoryOptions {
@@ -27,6 +27,8 @@ const WRAPPED = Symbol('trinity-db.wrapped');
  */
 export abstract class BaseRepository {
   protected readonly driver: Driver;
+  /** SQL fragments spelled differently per driver (byte-order collation, ASCII LOWER, time values). */
+  protected readonly sql: SqlFragments;
   protected readonly now: () => Date;
   private readonly codecs = new Map<string, Codec>();
 
@@ -35,6 +37,7 @@ export abstract class BaseRepository {
     options: RepositoryOptions = {},
   ) {
     this.driver = manager.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.sql = sqlFragments(this.driver);
     this.now = options.clock ?? (() => new Date());
     wrapPublicMethods(this, manager.connection as TrinityDataSource);
   }
@@ -70,6 +73,16 @@ export abstract class BaseRepository {
     } finally {
       if (ownRunner) await runner.release();
     }
+  }
+
+  /**
+   * Appends `LIMIT ?` (and `OFFSET ?` when given) to a SELECT, with their parameters. A negative limit
+   * means no limit, as SQLite's LIMIT -1 did for the Python layer; PostgreSQL rejects a negative LIMIT,
+   * so the clause is left out (or made `sql.noLimit` when an OFFSET follows).
+   */
+  protected withLimit(sql: string, params: unknown[], limit: number, offset?: number): [string, unknown[]] {
+    if (offset === undefined) return limit < 0 ? [sql, params] : [`${sql} LIMIT ?`, [...params, limit]];
+    return limit < 0 ? [`${sql} ${this.sql.noLimit} OFFSET ?`, [...params, offset]] : [`${sql} LIMIT ? OFFSET ?`, [...params, limit, offset]];
   }
 
   /** The codec of one column of an entity, for raw SQL parameters and results. */

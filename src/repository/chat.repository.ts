@@ -73,7 +73,7 @@ export class ChatRepository extends BaseRepository {
           o.cost ?? null,
           o.contextUsed ?? null,
           o.contextMax ?? null,
-          chats.jsonParam(toolCalls),
+          chats.encode(ChatMessageEntity, 'tool_calls', toolCalls ?? null),
           o.executionTimeMs ?? null,
           o.source || 'text',
           o.subscriptionId ?? null,
@@ -100,12 +100,12 @@ export class ChatRepository extends BaseRepository {
   /** The latest `limit` messages of the session, oldest first (ties on the timestamp by id). */
   async getChatMessages(sessionId: string, limit = 100): Promise<ChatMessage[]> {
     requireInteger('limit', limit);
-    const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${MESSAGE_COLUMNS} FROM (
-         SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? ORDER BY timestamp DESC, id DESC ${limitClause(limit)}
-       ) latest ORDER BY timestamp ASC, id ASC`,
-      limitParams([sessionId], limit),
+    const [latest, params] = this.withLimit(
+      `SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? ORDER BY timestamp DESC, id DESC`,
+      [sessionId],
+      limit,
     );
+    const rows = await this.select<Record<string, unknown>>(`SELECT ${MESSAGE_COLUMNS} FROM (${latest}) latest ORDER BY timestamp ASC, id ASC`, params);
     return rows.map((row) => this.toMessage(row));
   }
 
@@ -119,8 +119,7 @@ export class ChatRepository extends BaseRepository {
       params.push(userId);
     }
     const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE ${where} ORDER BY timestamp DESC, id DESC ${limitClause(limit)}`,
-      limitParams(params, limit),
+      ...this.withLimit(`SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE ${where} ORDER BY timestamp DESC, id DESC`, params, limit),
     );
     return rows.map((row) => this.toMessage(row));
   }
@@ -193,12 +192,6 @@ export class ChatRepository extends BaseRepository {
     return this.toSession(row);
   }
 
-  /** JSON parameter: the column codec on SQLite (json.dumps text); JSON text for jsonb (pg would send arrays as PG arrays). */
-  private jsonParam(value: unknown): unknown {
-    if (value === null || value === undefined) return null;
-    return this.encode(ChatMessageEntity, 'tool_calls', value);
-  }
-
   private toSession(row: Record<string, unknown>): ChatSession {
     const s = this.decodeRow<ChatSession>(ChatSessionEntity, row);
     return { ...s, user_id: Number(s.user_id), total_cost: s.total_cost === null ? s.total_cost : Number(s.total_cost) };
@@ -218,13 +211,4 @@ function parseToolCalls(value: unknown): unknown {
   } catch {
     throw new InputValidationError('toolCalls', 'expected JSON text or a JSON value');
   }
-}
-
-/** SQLite treats a negative LIMIT as "no limit"; PostgreSQL rejects it: LIMIT ALL there. */
-function limitClause(limit: number): string {
-  return limit < 0 ? '' : 'LIMIT ?';
-}
-
-function limitParams(params: unknown[], limit: number): unknown[] {
-  return limit < 0 ? params : [...params, limit];
 }

@@ -15,7 +15,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
  * - arguments are lower-cased in TypeScript with Unicode rules (as Python's `str.lower()`), and every
  *   email this repository stores is lower-cased that way;
  * - the stored column is folded with ASCII rules only, which is what the legacy `LOWER(email)` did on
- *   SQLite. PostgreSQL's lower() is Unicode, so it gets an explicit A-Z translate instead.
+ *   SQLite (`sql.asciiLower`: on PostgreSQL, whose lower() is Unicode, LOWER under the "C" collation).
  * Rows written by either layer are already lower-case, so for them this is a plain Unicode
  * case-insensitive match; a row holding non-ASCII upper case (never written by either layer) matches
  * on neither driver, as before.
@@ -35,14 +35,9 @@ export class EmailAuthRepository extends BaseRepository {
     return new UserRepository(this.manager, { clock: this.now });
   }
 
-  /** The stored email column folded with ASCII rules on both drivers (see foldEmail). */
-  private emailColumn(column: string): string {
-    return this.driver === 'postgres' ? `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')` : `LOWER(${column})`;
-  }
-
   async isEmailWhitelisted(email: string): Promise<boolean> {
     requireString('email', email, { allowEmpty: true });
-    const rows = await this.select(`SELECT 1 AS found FROM email_whitelist WHERE ${this.emailColumn('email')} = ? LIMIT 1`, [foldEmail(email)]);
+    const rows = await this.select(`SELECT 1 AS found FROM email_whitelist WHERE ${this.sql.asciiLower('email')} = ? LIMIT 1`, [foldEmail(email)]);
     return rows.length > 0;
   }
 
@@ -68,7 +63,7 @@ export class EmailAuthRepository extends BaseRepository {
 
   async removeFromWhitelist(email: string): Promise<boolean> {
     requireString('email', email, { allowEmpty: true });
-    const { affected } = await this.execute(`DELETE FROM email_whitelist WHERE ${this.emailColumn('email')} = ?`, [foldEmail(email)]);
+    const { affected } = await this.execute(`DELETE FROM email_whitelist WHERE ${this.sql.asciiLower('email')} = ?`, [foldEmail(email)]);
     return affected > 0;
   }
 
@@ -79,10 +74,13 @@ export class EmailAuthRepository extends BaseRepository {
   async listWhitelist(limit = 100): Promise<WhitelistRow[]> {
     requireInteger('limit', limit);
     const rows = await this.select(
-      `SELECT w.id, w.email, w.added_by, u.username AS added_by_username, w.added_at, w.source
-         FROM email_whitelist w LEFT JOIN users u ON CAST(u.id AS TEXT) = w.added_by
-        ORDER BY w.added_at DESC, w.id DESC${limit < 0 ? '' : ' LIMIT ?'}`,
-      limit < 0 ? [] : [limit],
+      ...this.withLimit(
+        `SELECT w.id, w.email, w.added_by, u.username AS added_by_username, w.added_at, w.source
+           FROM email_whitelist w LEFT JOIN users u ON CAST(u.id AS TEXT) = w.added_by
+          ORDER BY w.added_at DESC, w.id DESC`,
+        [],
+        limit,
+      ),
     );
     return rows.map((raw) => {
       const row = this.decodeRow<WhitelistRow>(EmailWhitelist, raw);
@@ -129,7 +127,7 @@ export class EmailAuthRepository extends BaseRepository {
     const unverified = this.encode(EmailLoginCode, 'verified', false);
     const rows = await this.select<Record<string, unknown>>(
       `SELECT id, expires_at FROM email_login_codes
-        WHERE ${this.emailColumn('email')} = ? AND code = ? AND verified = ?
+        WHERE ${this.sql.asciiLower('email')} = ? AND code = ? AND verified = ?
         ORDER BY created_at DESC, id DESC LIMIT 1`,
       [foldEmail(email), code, unverified],
     );
@@ -154,7 +152,7 @@ export class EmailAuthRepository extends BaseRepository {
     // The column is only ever written in the naive format, whose text order is time order.
     const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - minutes * MINUTE_MS));
     const [row] = await this.select<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM email_login_codes WHERE ${this.emailColumn('email')} = ? AND created_at > ?`,
+      `SELECT COUNT(*) AS n FROM email_login_codes WHERE ${this.sql.asciiLower('email')} = ? AND created_at > ?`,
       [foldEmail(email), cutoff],
     );
     return Number(row.n);

@@ -63,8 +63,7 @@ export class EventSubscriptionRepository extends BaseRepository {
       params.push(this.encode(AgentEventSubscription, 'enabled', true));
     }
     const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${SUBSCRIPTION_COLUMNS} FROM agent_event_subscriptions ${whereClause(where)} ORDER BY ${this.newestFirst()} ${limitClause(limit)}`,
-      limitParams(params, limit),
+      ...this.withLimit(`SELECT ${SUBSCRIPTION_COLUMNS} FROM agent_event_subscriptions ${whereClause(where)} ORDER BY ${this.newestFirst()}`, params, limit),
     );
     return rows.map((row) => this.toSubscription(row));
   }
@@ -139,7 +138,7 @@ export class EventSubscriptionRepository extends BaseRepository {
       id,
       sourceAgent,
       eventType,
-      this.jsonParam(stored),
+      this.encode(AgentEventEntity, 'payload', stored),
       subscriptionsTriggered,
       now,
     ]);
@@ -167,24 +166,17 @@ export class EventSubscriptionRepository extends BaseRepository {
       params.push(eventType);
     }
     const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${EVENT_COLUMNS} FROM agent_events ${whereClause(where)} ORDER BY ${this.newestFirst()} ${limitClause(limit)}`,
-      limitParams(params, limit),
+      ...this.withLimit(`SELECT ${EVENT_COLUMNS} FROM agent_events ${whereClause(where)} ORDER BY ${this.newestFirst()}`, params, limit),
     );
     return rows.map((row) => this.toEvent(row));
   }
 
   /**
    * naive+Z text drops the fraction at whole seconds, and '…:01Z' sorts after '…:01.5Z' as text:
-   * order by time on SQLite (julianday), not by text.
+   * order by the instant, not by text.
    */
   private newestFirst(): string {
-    return this.driver === 'postgres' ? 'created_at DESC, id DESC' : 'julianday(created_at) DESC, id DESC';
-  }
-
-  /** JSON parameter: json.dumps text on SQLite; JSON text for jsonb (pg would send arrays as PG arrays). */
-  private jsonParam(value: unknown): unknown {
-    if (value === null || value === undefined) return null;
-    return this.encode(AgentEventEntity, 'payload', value);
+    return `${this.sql.instant('created_at')} DESC, id DESC`;
   }
 
   private toSubscription(row: Record<string, unknown>): EventSubscription {
@@ -202,13 +194,4 @@ export class EventSubscriptionRepository extends BaseRepository {
 
 function whereClause(conditions: string[]): string {
   return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-}
-
-/** SQLite treats a negative LIMIT as "no limit"; PostgreSQL rejects it: no LIMIT there. */
-function limitClause(limit: number): string {
-  return limit < 0 ? '' : 'LIMIT ?';
-}
-
-function limitParams(params: unknown[], limit: number): unknown[] {
-  return limit < 0 ? params : [...params, limit];
 }

@@ -2,8 +2,8 @@ import { AgentHealthCheck, MonitoringAlertCooldown } from '../entity';
 import { InputValidationError } from '../errors';
 import type { BusinessMetricsInput, DockerMetricsInput, HealthCheckRecord, HealthSummaryDict, NetworkMetricsInput } from '../model/monitoring.model';
 import { requireInteger, requireString } from '../model/validate';
+import { pyTruthy } from '../codec/python-values';
 import { BaseRepository } from './base.repository';
-import { pyTruthy } from './dashboard-history.repository';
 import { chunks, tokenUrlsafe } from './ids';
 
 const CHECK_COLUMNS = [
@@ -97,9 +97,12 @@ export class MonitoringRepository extends BaseRepository {
     const since = this.cutoff('hours', hours, HOUR_MS);
     requireInteger('limit', limit);
     const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${SELECT_CHECK} FROM agent_health_checks WHERE agent_name = ? AND check_type = ? AND checked_at >= ?
-       ORDER BY checked_at DESC, id DESC ${limit < 0 ? '' : 'LIMIT ?'}`,
-      [agentName, checkType, since, ...(limit < 0 ? [] : [limit])],
+      ...this.withLimit(
+        `SELECT ${SELECT_CHECK} FROM agent_health_checks WHERE agent_name = ? AND check_type = ? AND checked_at >= ?
+         ORDER BY checked_at DESC, id DESC`,
+        [agentName, checkType, since],
+        limit,
+      ),
     );
     return rows.map((row) => this.toRecord(row));
   }

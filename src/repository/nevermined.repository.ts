@@ -172,8 +172,8 @@ export class NeverminedRepository extends BaseRepository {
   private async selectLog(where: string, params: unknown[], limit: number): Promise<NeverminedPaymentLog[]> {
     requireInteger('limit', limit);
     // Ties (same millisecond) by id, so both drivers return the same order.
-    const sql = `SELECT ${LOG_COLUMNS} FROM nevermined_payment_log ${where} ORDER BY created_at DESC, ${this.binary('id')} DESC`;
-    const rows = await this.select<Record<string, unknown>>(limit < 0 ? sql : `${sql} LIMIT ?`, limit < 0 ? params : [...params, limit]);
+    const sql = `SELECT ${LOG_COLUMNS} FROM nevermined_payment_log ${where} ORDER BY created_at DESC, ${this.sql.binary('id')} DESC`;
+    const rows = await this.select<Record<string, unknown>>(...this.withLimit(sql, params, limit));
     return rows.map((row) => this.toLog(row));
   }
 
@@ -190,11 +190,6 @@ export class NeverminedRepository extends BaseRepository {
       remaining_balance: r.remaining_balance === null ? null : Number(r.remaining_balance),
       success: r.success === true,
     };
-  }
-
-  /** SQLite's byte order (BINARY collation) on both drivers. */
-  private binary(expression: string): string {
-    return this.driver === 'postgres' ? `${expression} COLLATE "C"` : expression;
   }
 }
 

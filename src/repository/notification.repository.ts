@@ -73,11 +73,13 @@ export class NotificationRepository extends BaseRepository {
       params.push(options.category);
     }
     const limit = requireInteger('limit', options.limit ?? 100);
-    // SQLite treats a negative LIMIT as no limit; PostgreSQL rejects it, so it is left out.
     const rows = await this.select(
-      `SELECT ${NOTIFICATION_COLUMNS} FROM agent_notifications${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${this.createdAtOrder()} DESC, created_at DESC, id DESC${limit >= 0 ? ' LIMIT ?' : ''}`,
-      limit >= 0 ? [...params, limit] : params,
+      ...this.withLimit(
+        `SELECT ${NOTIFICATION_COLUMNS} FROM agent_notifications${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${this.sql.instant('created_at')} DESC, created_at DESC, id DESC`,
+        params,
+        limit,
+      ),
     );
     return rows.map((row) => this.toNotification(row));
   }
@@ -146,13 +148,5 @@ export class NotificationRepository extends BaseRepository {
   /** The Date as it reads back from storage (the stored text keeps milliseconds). */
   private storedTime(date: Date): Date {
     return this.decode(AgentNotification, 'created_at', this.encode(AgentNotification, 'created_at', date)) as Date;
-  }
-
-  /**
-   * created_at is naive+Z text on SQLite, where `…:29Z` (no fraction) sorts after `…:29.5Z` as text;
-   * order by the instant instead. PostgreSQL stores timestamptz.
-   */
-  private createdAtOrder(): string {
-    return this.driver === 'sqlite' ? `unixepoch(created_at, 'subsec')` : 'created_at';
   }
 }

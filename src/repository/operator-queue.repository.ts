@@ -3,8 +3,8 @@ import { parseTimestamp } from '../codec/timestamp';
 import { InputValidationError } from '../errors';
 import type { OperatorQueueItemDict, OperatorQueueItemInput, OperatorQueueListOptions, OperatorQueueStatsDict } from '../model/operator-queue.model';
 import { requireInteger, requireString } from '../model/validate';
+import { pyRound, pyTruthy } from '../codec/python-values';
 import { BaseRepository } from './base.repository';
-import { pyRound, pyTruthy } from './dashboard-history.repository';
 
 const ITEM_COLUMNS =
   'id, agent_name, type, status, priority, title, question, options, context, execution_id, created_at, expires_at, response, response_text, responded_by_id, responded_by_email, responded_at, acknowledged_at';
@@ -44,8 +44,8 @@ export class OperatorQueueRepository extends BaseRepository {
       priority: 'priority' in item ? item.priority : 'medium',
       title: item.title,
       question: item.question,
-      options: pyTruthy(item.options) ? this.jsonParam('options', item.options) : null,
-      context: context ? this.jsonParam('context', context) : null,
+      options: pyTruthy(item.options) ? this.encode(OperatorQueueItem, 'options', item.options) : null,
+      context: context ? this.encode(OperatorQueueItem, 'context', context) : null,
       execution_id: context?.execution_id === null || context?.execution_id === undefined ? null : String(context.execution_id),
       created_at: this.encode(OperatorQueueItem, 'created_at', item.created_at),
       expires_at: this.encode(OperatorQueueItem, 'expires_at', item.expires_at ?? null),
@@ -84,14 +84,17 @@ export class OperatorQueueRepository extends BaseRepository {
     if (since) {
       const sinceDate = since instanceof Date ? since : typeof since === 'string' ? parseTimestamp(since) : null;
       if (!sinceDate || Number.isNaN(sinceDate.getTime())) throw new InputValidationError('since', 'expected an ISO-8601 timestamp or a Date');
-      where.push(`${this.time('created_at')} >= ${this.time('?')}`);
+      where.push(`${this.sql.instant('created_at')} >= ${this.sql.instant('?')}`);
       params.push(this.encode(OperatorQueueItem, 'created_at', sinceDate));
     }
     const rows = await this.select<Record<string, unknown>>(
-      `SELECT ${ITEM_COLUMNS} FROM operator_queue ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.time('created_at')} DESC, id DESC
-       ${limit < 0 ? '' : 'LIMIT ?'} OFFSET ?`,
-      [...params, ...(limit < 0 ? [] : [limit]), offset],
+      ...this.withLimit(
+        `SELECT ${ITEM_COLUMNS} FROM operator_queue ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.sql.instant('created_at')} DESC, id DESC`,
+        params,
+        limit,
+        offset,
+      ),
     );
     return rows.map((row) => this.toItem(row));
   }
@@ -133,7 +136,7 @@ export class OperatorQueueRepository extends BaseRepository {
   /** Expires pending items whose expires_at is before now (compared as times, whatever the agent's format). */
   async markExpired(): Promise<number> {
     const { affected } = await this.execute(
-      `UPDATE operator_queue SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND ${this.time('expires_at')} < ${this.time('?')}`,
+      `UPDATE operator_queue SET status = 'expired' WHERE status = 'pending' AND expires_at IS NOT NULL AND ${this.sql.instant('expires_at')} < ${this.sql.instant('?')}`,
       [this.encode(OperatorQueueItem, 'expires_at', this.now())],
     );
     return affected;
@@ -147,13 +150,12 @@ export class OperatorQueueRepository extends BaseRepository {
       );
       return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)])) as Record<string, number>;
     };
-    const seconds =
-      this.driver === 'postgres' ? 'EXTRACT(EPOCH FROM (responded_at - created_at))' : '(julianday(responded_at) - julianday(created_at)) * 86400';
+    const seconds = `${this.sql.epochSeconds('responded_at')} - ${this.sql.epochSeconds('created_at')}`;
     const [{ avg }] = await this.select<{ avg: unknown }>(`SELECT AVG(${seconds}) AS avg FROM operator_queue WHERE responded_at IS NOT NULL`);
     const now = this.now();
     const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const [{ n: today }] = await this.select<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM operator_queue WHERE responded_at IS NOT NULL AND ${this.time('responded_at')} >= ${this.time('?')}`,
+      `SELECT COUNT(*) AS n FROM operator_queue WHERE responded_at IS NOT NULL AND ${this.sql.instant('responded_at')} >= ${this.sql.instant('?')}`,
       [this.encode(OperatorQueueItem, 'responded_at', midnight)],
     );
     const byStatus = await grouped('status', false);
@@ -186,19 +188,6 @@ export class OperatorQueueRepository extends BaseRepository {
   async itemExists(itemId: string): Promise<boolean> {
     const rows = await this.select(`SELECT 1 AS one FROM operator_queue WHERE id = ?`, [itemId]);
     return rows.length > 0;
-  }
-
-  /**
-   * A time column or parameter as a comparable value. On SQLite the agent-supplied columns may hold any
-   * ISO shape (Z, +02:00, no zone), so text comparison is wrong: julianday() normalises to UTC.
-   */
-  private time(columnOrPlaceholder: string): string {
-    return this.driver === 'postgres' ? columnOrPlaceholder : `julianday(${columnOrPlaceholder})`;
-  }
-
-  /** JSON parameter: json.dumps text on SQLite; JSON text for jsonb (pg would send arrays as PG arrays). */
-  private jsonParam(column: 'options' | 'context', value: unknown): unknown {
-    return this.encode(OperatorQueueItem, column, value);
   }
 
   private toItem(row: Record<string, unknown>): OperatorQueueItemDict {

@@ -16,7 +16,7 @@ export class PermissionRepository extends BaseRepository {
   /** Target agents the source may call, in SQLite BINARY order (upper case before lower case). */
   async getPermittedAgents(sourceAgent: string): Promise<string[]> {
     const rows = await this.select<{ target_agent: string }>(
-      `SELECT target_agent FROM agent_permissions WHERE source_agent = ? ORDER BY target_agent ${this.binaryCollation}`,
+      `SELECT target_agent FROM agent_permissions WHERE source_agent = ? ORDER BY ${this.sql.binary('target_agent')}`,
       [sourceAgent],
     );
     return rows.map((r) => r.target_agent);
@@ -24,7 +24,7 @@ export class PermissionRepository extends BaseRepository {
 
   async getPermissionDetails(sourceAgent: string): Promise<AgentPermission[]> {
     const rows = await this.select(
-      `SELECT ${PERMISSION_COLUMNS} FROM agent_permissions WHERE source_agent = ? ORDER BY target_agent ${this.binaryCollation}`,
+      `SELECT ${PERMISSION_COLUMNS} FROM agent_permissions WHERE source_agent = ? ORDER BY ${this.sql.binary('target_agent')}`,
       [sourceAgent],
     );
     return rows.map((row) => this.rowToPermission(row));
@@ -97,11 +97,6 @@ export class PermissionRepository extends BaseRepository {
   /** No-op kept for API compatibility: new agents start without permissions. Always 0. */
   async grantDefaultPermissions(_agentName: string, _ownerUsername: string): Promise<number> {
     return 0;
-  }
-
-  /** SQLite's default BINARY order; PostgreSQL's database collation may be linguistic, so ask for "C" (bytewise UTF-8). */
-  private get binaryCollation(): string {
-    return this.driver === 'postgres' ? 'COLLATE "C"' : '';
   }
 
   private rowToPermission(raw: Record<string, unknown>): AgentPermission {

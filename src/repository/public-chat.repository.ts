@@ -79,8 +79,7 @@ export class PublicChatRepository extends BaseRepository {
   async getSessionMessages(sessionId: string, limit = 20): Promise<PublicChatMessage[]> {
     requireInteger('limit', limit);
     const rows = await this.select(
-      `SELECT ${MESSAGE_COLUMNS} FROM public_chat_messages WHERE session_id = ? ORDER BY timestamp ASC, id ASC${limitClause(limit)}`,
-      limitParams([sessionId], limit),
+      ...this.withLimit(`SELECT ${MESSAGE_COLUMNS} FROM public_chat_messages WHERE session_id = ? ORDER BY timestamp ASC, id ASC`, [sessionId], limit),
     );
     return rows.map((row) => this.toMessage(row));
   }
@@ -88,12 +87,12 @@ export class PublicChatRepository extends BaseRepository {
   /** The NEWEST `limit` messages, oldest first (a negative limit returns all). */
   async getRecentMessages(sessionId: string, limit = 20): Promise<PublicChatMessage[]> {
     requireInteger('limit', limit);
-    const rows = await this.select(
-      `SELECT ${MESSAGE_COLUMNS} FROM (
-         SELECT ${MESSAGE_COLUMNS} FROM public_chat_messages WHERE session_id = ? ORDER BY timestamp DESC, id DESC${limitClause(limit)}
-       ) recent ORDER BY timestamp ASC, id ASC`,
-      limitParams([sessionId], limit),
+    const [recent, params] = this.withLimit(
+      `SELECT ${MESSAGE_COLUMNS} FROM public_chat_messages WHERE session_id = ? ORDER BY timestamp DESC, id DESC`,
+      [sessionId],
+      limit,
     );
+    const rows = await this.select(`SELECT ${MESSAGE_COLUMNS} FROM (${recent}) recent ORDER BY timestamp ASC, id ASC`, params);
     return rows.map((row) => this.toMessage(row));
   }
 
@@ -154,13 +153,4 @@ export class PublicChatRepository extends BaseRepository {
     const message = this.decodeRow<PublicChatMessage>(MessageEntity, row);
     return { ...message, cost: message.cost === null ? null : Number(message.cost) };
   }
-}
-
-/** SQLite reads a negative LIMIT as "no limit"; PostgreSQL rejects it, so it is left out on both. */
-function limitClause(limit: number): string {
-  return limit < 0 ? '' : ' LIMIT ?';
-}
-
-function limitParams(params: unknown[], limit: number): unknown[] {
-  return limit < 0 ? params : [...params, limit];
 }

@@ -55,12 +55,13 @@ export interface ScheduleRepositoryOptions extends RepositoryOptions {
  */
 export class ScheduleRepository extends BaseRepository {
   private readonly agentAccess?: AgentAccessChecker;
-  private readonly sql: ReturnType<typeof scheduleSql>;
+  /** The schedule_executions fragments that differ per driver (started_at normalisation, raw JSON text). */
+  private readonly execSql: ReturnType<typeof scheduleSql>;
 
   constructor(manager: EntityManager, options: ScheduleRepositoryOptions = {}) {
     super(manager, options);
     this.agentAccess = options.agentAccess;
-    this.sql = scheduleSql(this.driver);
+    this.execSql = scheduleSql(this.driver);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ export class ScheduleRepository extends BaseRepository {
           this.encode(AgentSchedule, 'updated_at', now),
           this.encodeNextRun(next),
           input.timeout_seconds,
-          this.jsonParam(AgentSchedule, 'allowed_tools', allowedTools),
+          this.encode(AgentSchedule, 'allowed_tools', allowedTools),
           input.model ?? null,
         ],
       );
@@ -173,7 +174,7 @@ export class ScheduleRepository extends BaseRepository {
     for (const key of keys) {
       sets.push(`${key} = ?`);
       if (key === 'enabled') params.push(this.encode(AgentSchedule, 'enabled', Boolean(updates.enabled)));
-      else if (key === 'allowed_tools') params.push(this.jsonParam(AgentSchedule, 'allowed_tools', updates.allowed_tools ?? null));
+      else if (key === 'allowed_tools') params.push(this.encode(AgentSchedule, 'allowed_tools', updates.allowed_tools ?? null));
       else params.push(updates[key] ?? null);
     }
     if (keys.some((key) => key === 'cron_expression' || key === 'timezone' || key === 'enabled')) {
@@ -317,8 +318,8 @@ export class ScheduleRepository extends BaseRepository {
         update.contextUsed ?? null,
         update.contextMax ?? null,
         update.cost ?? null,
-        this.sql.rawJsonParam(update.toolCalls ?? null),
-        this.sql.rawJsonParam(update.executionLog ?? null),
+        this.execSql.rawJsonParam(update.toolCalls ?? null),
+        this.execSql.rawJsonParam(update.executionLog ?? null),
         update.claudeSessionId ?? null,
         executionId,
       ],
@@ -349,11 +350,11 @@ export class ScheduleRepository extends BaseRepository {
   /** Aggregates of the agent's executions started in the last `hours` hours (exactly; see compatibility doc). */
   async getAgentExecutionStats(agentName: string, hours = 24): Promise<AgentExecutionStatsDict> {
     requireInteger('hours', hours, { min: 0 });
-    const since = this.sql.since(this.now(), hours);
+    const since = this.execSql.since(this.now(), hours);
     const [row] = await this.select<Row>(
-      `SELECT COUNT(*) AS task_count, ${this.sql.statusSums('')}, SUM(COALESCE(cost, 0)) AS total_cost,
-         AVG(duration_ms) AS avg_duration, MAX(${this.sql.startedAt}) AS last_execution_at
-       FROM schedule_executions WHERE agent_name = ? AND ${this.sql.startedAt} > ?`,
+      `SELECT COUNT(*) AS task_count, ${this.execSql.statusSums('')}, SUM(COALESCE(cost, 0)) AS total_cost,
+         AVG(duration_ms) AS avg_duration, MAX(${this.execSql.startedAt}) AS last_execution_at
+       FROM schedule_executions WHERE agent_name = ? AND ${this.execSql.startedAt} > ?`,
       [agentName, since],
     );
     return agentStats(row, (v) => this.maxStartedAt(v));
@@ -363,10 +364,10 @@ export class ScheduleRepository extends BaseRepository {
   async getAllAgentsExecutionStats(hours = 24): Promise<AgentExecutionStatsRow[]> {
     requireInteger('hours', hours, { min: 0 });
     const rows = await this.select<Row>(
-      `SELECT agent_name, COUNT(*) AS task_count, ${this.sql.statusSums('')}, SUM(COALESCE(cost, 0)) AS total_cost,
-         MAX(${this.sql.startedAt}) AS last_execution_at
-       FROM schedule_executions WHERE ${this.sql.startedAt} > ? GROUP BY agent_name ORDER BY ${this.sql.collated('agent_name')}`,
-      [this.sql.since(this.now(), hours)],
+      `SELECT agent_name, COUNT(*) AS task_count, ${this.execSql.statusSums('')}, SUM(COALESCE(cost, 0)) AS total_cost,
+         MAX(${this.execSql.startedAt}) AS last_execution_at
+       FROM schedule_executions WHERE ${this.execSql.startedAt} > ? GROUP BY agent_name ORDER BY ${this.sql.binary('agent_name')}`,
+      [this.execSql.since(this.now(), hours)],
     );
     return rows.map((row) => agentStatsRow(row, (v) => this.maxStartedAt(v)));
   }
@@ -374,8 +375,8 @@ export class ScheduleRepository extends BaseRepository {
   /** Per-agent aggregates of the last 24 hours and the last 7 days in one query. */
   async getAllAgentsExecutionStatsDual(): Promise<AgentExecutionStatsDualRow[]> {
     const now = this.now();
-    const day = this.sql.since(now, 24);
-    const inDay = `${this.sql.startedAt} > ?`;
+    const day = this.execSql.since(now, 24);
+    const inDay = `${this.execSql.startedAt} > ?`;
     const rows = await this.select<Row>(
       `SELECT agent_name,
          SUM(CASE WHEN ${inDay} THEN 1 ELSE 0 END) AS task_count,
@@ -383,11 +384,11 @@ export class ScheduleRepository extends BaseRepository {
          SUM(CASE WHEN ${inDay} AND status = 'failed' THEN 1 ELSE 0 END) AS failed_count,
          SUM(CASE WHEN ${inDay} AND status = 'running' THEN 1 ELSE 0 END) AS running_count,
          SUM(CASE WHEN ${inDay} THEN COALESCE(cost, 0) ELSE 0 END) AS total_cost,
-         MAX(CASE WHEN ${inDay} THEN ${this.sql.startedAt} END) AS last_execution_at,
-         COUNT(*) AS task_count_7d, ${this.sql.statusSums('_7d')}, SUM(COALESCE(cost, 0)) AS total_cost_7d,
-         MAX(${this.sql.startedAt}) AS last_execution_at_7d
-       FROM schedule_executions WHERE ${this.sql.startedAt} > ? GROUP BY agent_name ORDER BY ${this.sql.collated('agent_name')}`,
-      [day, day, day, day, day, day, this.sql.since(now, 168)],
+         MAX(CASE WHEN ${inDay} THEN ${this.execSql.startedAt} END) AS last_execution_at,
+         COUNT(*) AS task_count_7d, ${this.execSql.statusSums('_7d')}, SUM(COALESCE(cost, 0)) AS total_cost_7d,
+         MAX(${this.execSql.startedAt}) AS last_execution_at_7d
+       FROM schedule_executions WHERE ${this.execSql.startedAt} > ? GROUP BY agent_name ORDER BY ${this.sql.binary('agent_name')}`,
+      [day, day, day, day, day, day, this.execSql.since(now, 168)],
     );
     return rows.map((row) => agentStatsDualRow(row, (v) => this.maxStartedAt(v)));
   }
@@ -447,7 +448,7 @@ export class ScheduleRepository extends BaseRepository {
         this.encode(AgentGitConfigEntity, 'source_mode', sourceMode),
         this.encode(AgentGitConfigEntity, 'created_at', now),
         this.encode(AgentGitConfigEntity, 'sync_enabled', true),
-        this.jsonParam(AgentGitConfigEntity, 'sync_paths', paths),
+        this.encode(AgentGitConfigEntity, 'sync_paths', paths),
       ],
     );
     if (!affected) return null; // Python: IntegrityError on a second config for the agent -> None
@@ -500,7 +501,7 @@ export class ScheduleRepository extends BaseRepository {
   }
 
   async listGitEnabledAgents(): Promise<AgentGitConfig[]> {
-    const rows = await this.select<Row>(`SELECT ${GIT_COLUMNS} FROM agent_git_config WHERE sync_enabled = ? ORDER BY ${this.sql.collated('agent_name')}`, [
+    const rows = await this.select<Row>(`SELECT ${GIT_COLUMNS} FROM agent_git_config WHERE sync_enabled = ? ORDER BY ${this.sql.binary('agent_name')}`, [
       this.encode(AgentGitConfigEntity, 'sync_enabled', true),
     ]);
     return rows.map((row) => this.toGitConfig(row));
@@ -587,12 +588,6 @@ export class ScheduleRepository extends BaseRepository {
     }
   }
 
-  /** A JSON value parameter: Python json.dumps text on SQLite, JSON text for jsonb on PostgreSQL. */
-  private jsonParam(entity: Function, column: string, value: unknown): unknown {
-    return this.encode(entity, column, value);
-  }
-
-
   private users(): UserRepository {
     return new UserRepository(this.manager, { clock: this.now });
   }
@@ -633,7 +628,7 @@ export class ScheduleRepository extends BaseRepository {
     requireInteger('limit', limit);
     // started_at text orders naive and Z6 rows correctly (same prefix shape); id breaks ties.
     const sql = `SELECT ${columns} FROM schedule_executions WHERE ${filter} = ? ORDER BY started_at DESC, id DESC`;
-    return limit < 0 ? this.select<Row>(sql, [value]) : this.select<Row>(`${sql} LIMIT ?`, [value, limit]);
+    return this.select<Row>(...this.withLimit(sql, [value], limit));
   }
 
   private async insertExecution(
@@ -740,7 +735,7 @@ export class ScheduleRepository extends BaseRepository {
 
 
   private byAgentAndName(): string {
-    return `${this.sql.collated('agent_name')}, ${this.sql.collated('name')}, id`;
+    return `${this.sql.binary('agent_name')}, ${this.sql.binary('name')}, id`;
   }
 
   private toSchedule(row: Row): Schedule {

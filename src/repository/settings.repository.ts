@@ -37,8 +37,7 @@ export class SettingsRepository extends BaseRepository {
 
   /** Every setting by key in SQLite BINARY order (upper case before lower case) on both drivers. */
   async getAllSettings(): Promise<SystemSetting[]> {
-    const collation = this.driver === 'postgres' ? 'COLLATE "C"' : '';
-    const rows = await this.select(`SELECT key, value, updated_at FROM system_settings ORDER BY key ${collation}`);
+    const rows = await this.select(`SELECT key, value, updated_at FROM system_settings ORDER BY ${this.sql.binary('key')}`);
     return rows.map((row) => this.rowToSetting(row));
   }
 

@@ -66,7 +66,7 @@ export class SharedFolderRepository extends BaseRepository {
 
   /** Agents with expose_enabled, by name (BINARY order). */
   async getAgentsExposingFolders(): Promise<string[]> {
-    return this.agentNames(`SELECT agent_name FROM agent_shared_folder_config WHERE expose_enabled = ? ORDER BY agent_name ${this.binaryCollation}`, [this.flagTrue]);
+    return this.agentNames(`SELECT agent_name FROM agent_shared_folder_config WHERE expose_enabled = ? ORDER BY ${this.sql.binary('agent_name')}`, [this.flagTrue]);
   }
 
   /**
@@ -78,7 +78,7 @@ export class SharedFolderRepository extends BaseRepository {
       `SELECT c.agent_name FROM agent_shared_folder_config c
         WHERE c.expose_enabled = ? AND c.agent_name <> ?
           AND EXISTS (SELECT 1 FROM agent_permissions p WHERE p.source_agent = ? AND p.target_agent = c.agent_name)
-        ORDER BY c.agent_name ${this.binaryCollation}`,
+        ORDER BY ${this.sql.binary('c.agent_name')}`,
       [this.flagTrue, requestingAgent, requestingAgent],
     );
   }
@@ -92,7 +92,7 @@ export class SharedFolderRepository extends BaseRepository {
       `SELECT c.agent_name FROM agent_shared_folder_config c
         WHERE c.consume_enabled = ? AND c.agent_name <> ?
           AND EXISTS (SELECT 1 FROM agent_permissions p WHERE p.source_agent = c.agent_name AND p.target_agent = ?)
-        ORDER BY c.agent_name ${this.binaryCollation}`,
+        ORDER BY ${this.sql.binary('c.agent_name')}`,
       [this.flagTrue, sourceAgent, sourceAgent],
     );
   }
@@ -104,11 +104,6 @@ export class SharedFolderRepository extends BaseRepository {
 
   private get flagTrue(): unknown {
     return this.encode(AgentSharedFolderConfig, 'expose_enabled', true);
-  }
-
-  /** SQLite's default BINARY order; PostgreSQL's database collation may be linguistic, so ask for "C" (bytewise UTF-8). */
-  private get binaryCollation(): string {
-    return this.driver === 'postgres' ? 'COLLATE "C"' : '';
   }
 
   /** Python `_row_to_config`: bool() of each flag, so NULL reads as false. */

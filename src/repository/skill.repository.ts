@@ -13,13 +13,13 @@ const SKILL_COLUMNS = 'id, agent_name, skill_name, assigned_by, assigned_at';
 export class SkillRepository extends BaseRepository {
   /** The agent's skills, by skill name in code-point order (upper case before lower case). */
   async getAgentSkills(agentName: string): Promise<AgentSkill[]> {
-    const rows = await this.select(`SELECT ${SKILL_COLUMNS} FROM agent_skills WHERE agent_name = ? ORDER BY ${this.binary('skill_name')}`, [agentName]);
+    const rows = await this.select(`SELECT ${SKILL_COLUMNS} FROM agent_skills WHERE agent_name = ? ORDER BY ${this.sql.binary('skill_name')}`, [agentName]);
     return rows.map((row) => this.toSkill(row));
   }
 
   async getAgentSkillNames(agentName: string): Promise<string[]> {
     const rows = await this.select<{ skill_name: string }>(
-      `SELECT skill_name FROM agent_skills WHERE agent_name = ? ORDER BY ${this.binary('skill_name')}`,
+      `SELECT skill_name FROM agent_skills WHERE agent_name = ? ORDER BY ${this.sql.binary('skill_name')}`,
       [agentName],
     );
     return rows.map((r) => r.skill_name);
@@ -82,7 +82,7 @@ export class SkillRepository extends BaseRepository {
 
   async getAgentsWithSkill(skillName: string): Promise<string[]> {
     const rows = await this.select<{ agent_name: string }>(
-      `SELECT agent_name FROM agent_skills WHERE skill_name = ? ORDER BY ${this.binary('agent_name')}`,
+      `SELECT agent_name FROM agent_skills WHERE skill_name = ? ORDER BY ${this.sql.binary('agent_name')}`,
       [skillName],
     );
     return rows.map((r) => r.agent_name);
@@ -91,10 +91,5 @@ export class SkillRepository extends BaseRepository {
   private toSkill(row: Record<string, unknown>): AgentSkill {
     const skill = this.decodeRow<AgentSkill>(AgentSkillEntity, row);
     return { ...skill, id: Number(skill.id) };
-  }
-
-  /** Code-point order on both drivers (PostgreSQL would sort by the database locale). */
-  private binary(column: string): string {
-    return this.driver === 'postgres' ? `${column} COLLATE "C"` : column;
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { CredentialEncryption } from '../codec/credential-encryption';
+import { CredentialEncryption, decryptBotToken, encryptBotToken } from '../codec/credential-encryption';
 import { SlackActiveThread, SlackChannelAgent, SlackWorkspace } from '../entity';
 import type { SlackChannelBindingDict, SlackWorkspaceDict } from '../model/slack-channel.model';
 import { SlackActiveThreadCreate, SlackChannelBindingCreate, SlackWorkspaceCreate } from '../model/slack-channel.model';
@@ -38,7 +38,7 @@ export class SlackChannelRepository extends BaseRepository {
    */
   async createWorkspace(teamId: string, teamName: string | null, botToken: string, connectedBy: string | null = null): Promise<SlackWorkspaceDict | null> {
     const input = validateInput(SlackWorkspaceCreate, { team_id: teamId, team_name: teamName, bot_token: botToken, connected_by: connectedBy }, 'workspace');
-    const encrypted = this.encryptToken(input.bot_token);
+    const encrypted = encryptBotToken(this.encryption, input.bot_token);
     await this.execute(
       `INSERT INTO slack_workspaces (id, team_id, team_name, bot_token, connected_by, connected_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (team_id) DO UPDATE SET bot_token = excluded.bot_token, team_name = excluded.team_name, connected_at = excluded.connected_at`,
@@ -185,22 +185,12 @@ export class SlackChannelRepository extends BaseRepository {
     return rows.length ? rows[0].agent_name : null;
   }
 
-  /** The envelope over {"bot_token": token}; throws CredentialEncryptionError without a valid key. */
-  private encryptToken(token: string): string {
-    return this.encryption.encrypt({ bot_token: token });
-  }
-
   /**
    * Python `_decrypt_token`: never throws. A stored text that cannot be decrypted is returned as is
-   * when it is a legacy plaintext 'xoxb-' token, else null. Nothing is logged here: the text is a secret.
+   * when it is a legacy plaintext 'xoxb-' token (an envelope is JSON text, never starts so), else null.
    */
   private decryptToken(stored: string): string | null {
-    try {
-      const token = this.encryption.decrypt(stored).bot_token;
-      return typeof token === 'string' ? token : null;
-    } catch {
-      return typeof stored === 'string' && stored.startsWith(PLAINTEXT_TOKEN_PREFIX) ? stored : null;
-    }
+    return decryptBotToken(this.encryption, stored) ?? (typeof stored === 'string' && stored.startsWith(PLAINTEXT_TOKEN_PREFIX) ? stored : null);
   }
 
   private on(manager: EntityManager): SlackChannelRepository {

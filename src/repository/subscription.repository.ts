@@ -111,7 +111,7 @@ export class SubscriptionRepository extends BaseRepository {
   /** Every visible subscription by name; an `ownerId` of 0/null/undefined means no filter (Python truthiness). */
   async listSubscriptions(ownerId: number | null = null): Promise<SubscriptionCredential[]> {
     const filter = ownerId ? ' WHERE s.owner_id = ?' : '';
-    const rows = await this.select(`${SUBQ}${filter} ORDER BY ${this.binary('s.name')}`, ownerId ? [ownerId] : []);
+    const rows = await this.select(`${SUBQ}${filter} ORDER BY ${this.sql.binary('s.name')}`, ownerId ? [ownerId] : []);
     return rows.map((row) => this.toSubscription(row));
   }
 
@@ -229,7 +229,7 @@ export class SubscriptionRepository extends BaseRepository {
 
   /** The subscription with the fewest agents (then by name) that is not rate-limited, or null. */
   async getLeastUsedSubscription(): Promise<SubscriptionCredential | null> {
-    return this.selectOne(`${SUBQ} WHERE ${NOT_RATE_LIMITED} ORDER BY agent_count ASC, ${this.binary('s.name')} ASC LIMIT 1`, [this.rateLimitCutoff()]);
+    return this.selectOne(`${SUBQ} WHERE ${NOT_RATE_LIMITED} ORDER BY agent_count ASC, ${this.sql.binary('s.name')} ASC LIMIT 1`, [this.rateLimitCutoff()]);
   }
 
   /**
@@ -237,7 +237,7 @@ export class SubscriptionRepository extends BaseRepository {
    * or null. Equal counts: the oldest first (Python left ties to SQLite's scan order, in practice insertion order).
    */
   async selectBestAlternativeSubscription(currentSubscriptionId: string): Promise<SubscriptionCredential | null> {
-    return this.selectOne(`${SUBQ} WHERE s.id != ? AND ${NOT_RATE_LIMITED} ORDER BY agent_count ASC, s.created_at ASC, ${this.binary('s.id')} ASC LIMIT 1`, [
+    return this.selectOne(`${SUBQ} WHERE s.id != ? AND ${NOT_RATE_LIMITED} ORDER BY agent_count ASC, s.created_at ASC, ${this.sql.binary('s.id')} ASC LIMIT 1`, [
       currentSubscriptionId,
       this.rateLimitCutoff(),
     ]);
@@ -334,11 +334,6 @@ export class SubscriptionRepository extends BaseRepository {
   /** Start of the 2-hour rate-limit window, encoded for occurred_at (naive text orders correctly against naive text). */
   private rateLimitCutoff(): unknown {
     return this.encodeEventTime(new Date(this.now().getTime() - RATE_LIMIT_WINDOW_MS));
-  }
-
-  /** SQLite's byte order (BINARY collation) on both drivers. */
-  private binary(expression: string): string {
-    return this.driver === 'postgres' ? `${expression} COLLATE "C"` : expression;
   }
 
   /**

@@ -45,7 +45,7 @@ export class SystemViewRepository extends BaseRepository {
 
   /** Views the user owns plus every shared view, by name (code-point order). */
   async listUserViews(userId: string): Promise<SystemView[]> {
-    const rows = await this.select(`${VIEW_SELECT} WHERE sv.owner_id = ? OR sv.is_shared = ? ORDER BY ${this.binary('sv.name')} ASC, sv.id`, [
+    const rows = await this.select(`${VIEW_SELECT} WHERE sv.owner_id = ? OR sv.is_shared = ? ORDER BY ${this.sql.binary('sv.name')} ASC, sv.id`, [
       userId,
       this.encode(SystemViewEntity, 'is_shared', true),
     ]);
@@ -54,7 +54,7 @@ export class SystemViewRepository extends BaseRepository {
 
   /** Every view, by name (for admins). */
   async listAllViews(): Promise<SystemView[]> {
-    return this.withAgentCounts(await this.select(`${VIEW_SELECT} ORDER BY ${this.binary('sv.name')} ASC, sv.id`));
+    return this.withAgentCounts(await this.select(`${VIEW_SELECT} ORDER BY ${this.sql.binary('sv.name')} ASC, sv.id`));
   }
 
   /**
@@ -148,9 +148,5 @@ export class SystemViewRepository extends BaseRepository {
    */
   private encodeTags(tags: string[]): unknown {
     return this.encode(SystemViewEntity, 'filter_tags', tags);
-  }
-
-  private binary(column: string): string {
-    return this.driver === 'postgres' ? `${column} COLLATE "C"` : column;
   }
 }

@@ -52,7 +52,7 @@ export function requireStringList(field: string, value: unknown): string[] {
 export class TagRepository extends BaseRepository {
   /** The agent's tags in code-point order. */
   async getAgentTags(agentName: string): Promise<string[]> {
-    const rows = await this.select<{ tag: string }>(`SELECT tag FROM agent_tags WHERE agent_name = ? ORDER BY ${this.binary('tag')}`, [agentName]);
+    const rows = await this.select<{ tag: string }>(`SELECT tag FROM agent_tags WHERE agent_name = ? ORDER BY ${this.sql.binary('tag')}`, [agentName]);
     return rows.map((r) => r.tag);
   }
 
@@ -102,13 +102,13 @@ export class TagRepository extends BaseRepository {
   /** Every tag with the number of agents carrying it, most used first, ties alphabetically. */
   async listAllTags(): Promise<TagWithCount[]> {
     const rows = await this.select<{ tag: string; count: unknown }>(
-      `SELECT tag, COUNT(*) AS count FROM agent_tags GROUP BY tag ORDER BY count DESC, ${this.binary('tag')} ASC`,
+      `SELECT tag, COUNT(*) AS count FROM agent_tags GROUP BY tag ORDER BY count DESC, ${this.sql.binary('tag')} ASC`,
     );
     return rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
   }
 
   async getAgentsByTag(tag: string): Promise<string[]> {
-    const rows = await this.select<{ agent_name: string }>(`SELECT agent_name FROM agent_tags WHERE tag = ? ORDER BY ${this.binary('agent_name')}`, [
+    const rows = await this.select<{ agent_name: string }>(`SELECT agent_name FROM agent_tags WHERE tag = ? ORDER BY ${this.sql.binary('agent_name')}`, [
       normalizeTag(tag),
     ]);
     return rows.map((r) => r.agent_name);
@@ -140,16 +140,11 @@ export class TagRepository extends BaseRepository {
     for (const name of agentNames ?? []) byName.set(name, []);
     for (const part of chunks([...byName.keys()])) {
       const rows = await this.select<{ agent_name: string; tag: string }>(
-        `SELECT agent_name, tag FROM agent_tags WHERE agent_name IN (${part.map(() => '?').join(', ')}) ORDER BY ${this.binary('agent_name')}, ${this.binary('tag')}`,
+        `SELECT agent_name, tag FROM agent_tags WHERE agent_name IN (${part.map(() => '?').join(', ')}) ORDER BY ${this.sql.binary('agent_name')}, ${this.sql.binary('tag')}`,
         part,
       );
       for (const r of rows) byName.get(r.agent_name)?.push(r.tag);
     }
     return Object.fromEntries(byName);
-  }
-
-  /** ORDER BY in SQLite's BINARY (code-point) order on both drivers: PostgreSQL sorts by the database locale otherwise. */
-  private binary(column: string): string {
-    return this.driver === 'postgres' ? `${column} COLLATE "C"` : column;
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { CredentialEncryption } from '../codec/credential-encryption';
+import { CredentialEncryption, decryptBotToken, encryptBotToken } from '../codec/credential-encryption';
 import { TelegramBinding, TelegramChatLink } from '../entity';
 import type { TelegramBindingDict, TelegramChatLinkDict } from '../model/telegram-channel.model';
 import { TelegramBindingCreate, TelegramChatLinkCreate } from '../model/telegram-channel.model';
@@ -52,7 +52,7 @@ export class TelegramChannelRepository extends BaseRepository {
       { agent_name: agentName, bot_token: botToken, bot_username: botUsername, bot_id: botId === null || botId === undefined ? null : textId('bot_id', botId) },
       'binding',
     );
-    const encrypted = this.encryptToken(input.bot_token);
+    const encrypted = encryptBotToken(this.encryption, input.bot_token);
     const now = this.encode(TelegramBinding, 'created_at', this.now());
     await this.execute(
       `INSERT INTO telegram_bindings (agent_name, bot_token_encrypted, bot_username, bot_id, webhook_secret, telegram_secret_token, created_at, updated_at)
@@ -80,10 +80,13 @@ export class TelegramChannelRepository extends BaseRepository {
     return this.bindingWhere('webhook_secret', webhookSecret);
   }
 
-  /** The agent's bot token, or null without a binding or when the envelope cannot be decrypted (never throws for that). */
+  /**
+   * The agent's bot token, or null without a binding or when the envelope cannot be decrypted (never
+   * throws for that; no plaintext fallback, unlike Slack).
+   */
   async getDecryptedBotToken(agentName: string): Promise<string | null> {
     const binding = await this.getBindingByAgent(agentName);
-    return binding ? this.decryptToken(binding.bot_token_encrypted) : null;
+    return binding ? decryptBotToken(this.encryption, binding.bot_token_encrypted) : null;
   }
 
   /** Every binding, tokens not decrypted (Python has no ORDER BY; we return them by id). */
@@ -151,21 +154,6 @@ export class TelegramChannelRepository extends BaseRepository {
       this.encode(TelegramChatLink, 'last_active', this.now()),
       chatLinkId,
     ]);
-  }
-
-  /** The envelope over {"bot_token": token}; throws CredentialEncryptionError without a valid key. */
-  private encryptToken(token: string): string {
-    return this.encryption.encrypt({ bot_token: token });
-  }
-
-  /** Python `_decrypt_token`: null on any failure (no plaintext fallback, unlike Slack). Never logs the text. */
-  private decryptToken(stored: string): string | null {
-    try {
-      const token = this.encryption.decrypt(stored).bot_token;
-      return typeof token === 'string' ? token : null;
-    } catch {
-      return null;
-    }
   }
 
   private on(manager: EntityManager): TelegramChannelRepository {

@@ -106,6 +106,8 @@ describe.each(DRIVERS)('OperatorQueueRepository on %s', (driver) => {
     expect(await ids({ status: 'pending', priority: 'medium' })).toEqual(['med-new', 'med-old']);
     expect(await ids({ status: '', type: null })).toHaveLength(7);
     expect(await ids({ limit: 2, offset: 1 })).toEqual(['high', 'med-new']);
+    // A negative limit means no limit (SQLite's LIMIT -1), also with an offset.
+    expect(await ids({ limit: -1, offset: 1 })).toEqual(['high', 'med-new', 'med-old', 'low', 'odd', 'crit-done']);
     expect(await ids({ since: '2026-03-10T10:15:00Z' })).toEqual(['med-new']);
     expect(await ids({ since: new Date('2026-03-10T10:00:00Z') })).toEqual(['crit', 'high', 'med-new', 'low', 'odd', 'crit-done']);
     await expect(queue.listItems({ since: 'soon' })).rejects.toMatchObject({ field: 'since' });

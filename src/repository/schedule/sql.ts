@@ -10,7 +10,7 @@ export const GIT_COLUMNS =
 
 const HOUR_MS = 3_600_000;
 
-/** The few SQL fragments of the schedules module that differ per driver. */
+/** The schedules module's own SQL fragments that differ per driver (the shared ones are BaseRepository's `sql`). */
 export function scheduleSql(driver: Driver) {
   return {
     /**
@@ -28,11 +28,6 @@ export function scheduleSql(driver: Driver) {
 
     statusSums(suffix: string): string {
       return ['success', 'failed', 'running'].map((s) => `SUM(CASE WHEN status = '${s}' THEN 1 ELSE 0 END) AS ${s}_count${suffix}`).join(', ');
-    },
-
-    /** Byte-wise text order on both drivers (SQLite's BINARY collation). */
-    collated(column: string): string {
-      return driver === 'postgres' ? `${column} COLLATE "C"` : column;
     },
 
     /**

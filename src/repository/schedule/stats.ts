@@ -1,5 +1,6 @@
 import type { AgentExecutionStatsDict, AgentExecutionStatsDualRow, AgentExecutionStatsRow } from '../../model/schedule.model';
-import { num, pyRound } from './numbers';
+import { pyRound } from '../../codec/python-values';
+import { num } from './numbers';
 
 type Row = Record<string, unknown>;
 type ToDate = (value: unknown) => Date | null;
