@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import Database from 'better-sqlite3';
-import { DataSource, EntitySchema, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
+import { DataSource, EntitySchema, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
 import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig, type SqliteConfig } from './config';
-import { columnOptionsFor, sqliteConnectionPragmas, type Driver } from './dialect';
+import { columnOptionsFor, sqliteConnectionPragmas, translateDriverError, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
 import { MIGRATIONS } from './migration';
@@ -17,6 +17,8 @@ export interface CreateDataSourceOptions {
   /** Replaces the driver's migration track (tests use it to add a failing migration). */
   migrations?: MigrationClass[];
 }
+
+const IMMEDIATE = Symbol('trinity-db.immediate-transactions');
 
 /** Name of TypeORM's bookkeeping table (the legacy `schema_migrations` table is left alone). */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
@@ -77,11 +79,35 @@ export class TrinityDataSource extends DataSource {
   override transaction: DataSource['transaction'] = ((...args: unknown[]) =>
     this.serialize(() => (DataSource.prototype.transaction as (...a: unknown[]) => Promise<unknown>).apply(this, args))) as DataSource['transaction'];
 
+  /** What error messages name: the file for SQLite, the masked URL for PostgreSQL (never a password). */
+  get target(): string {
+    return this.config.driver === 'sqlite' ? this.config.path : this.config.maskedUrl;
+  }
+
   override async initialize(): Promise<this> {
     if (this.config.driver === 'sqlite') ensureSqliteDirectory(this.config);
-    await super.initialize();
+    try {
+      await super.initialize();
+    } catch (error) {
+      throw translateDriverError(error, this.target);
+    }
     this.restoreSqliteForeignKeyMode();
+    this.useImmediateSqliteTransactions();
     return this;
+  }
+
+  /**
+   * TypeORM opens SQLite transactions with a deferred BEGIN: a transaction that reads and then writes
+   * fails at once with SQLITE_BUSY when another process wrote in between (the busy timeout cannot
+   * help). BEGIN IMMEDIATE takes the write lock up front, waiting up to the busy timeout.
+   */
+  private useImmediateSqliteTransactions(): void {
+    if (this.config.driver !== 'sqlite') return;
+    const runner = this.driver.createQueryRunner('master') as QueryRunner & { [IMMEDIATE]?: true };
+    if (runner[IMMEDIATE]) return;
+    const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+    (runner as { query: unknown }).query = (sql: string, ...rest: unknown[]) => query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest);
+    runner[IMMEDIATE] = true;
   }
 
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {

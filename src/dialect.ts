@@ -11,7 +11,14 @@ import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 't
 import { formatTimestamp, parseTimestamp } from './codec/timestamp';
 import { pyJsonDumps } from './codec/python-json';
 import { CURRENT_TIMESTAMP, type ColumnDefault, type ColumnKind, type ColumnSpec } from './entity/columns';
-import { InvalidColumnValueError, NotNullConstraintError, UniqueConstraintError } from './errors';
+import {
+  DatabaseUnavailableError,
+  InputValidationError,
+  InvalidColumnValueError,
+  NotNullConstraintError,
+  UniqueConstraintError,
+  ValueRejectedError,
+} from './errors';
 
 export type Driver = 'sqlite' | 'postgres';
 
@@ -23,6 +30,11 @@ interface KindMapping {
   codec?: (column: ColumnSpec) => Codec;
   /** false: TypeORM converts this kind itself, the codec is for raw SQL only. */
   transformer?: false;
+  /**
+   * true: the codec's `from` returns the driver's value unchanged (NULL as null), so a raw result
+   * row needs no decoding for this kind (BaseRepository.decodeRow skips the call).
+   */
+  identityFrom?: true;
 }
 
 const qualified = (column: ColumnSpec) => column.name;
@@ -72,6 +84,57 @@ function parseJsonText(value: unknown): unknown {
   }
 }
 
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * parseTimestamp for the shapes trinity-db and the Python layer write (`YYYY-MM-DD[T ]HH:MM:SS`,
+ * an optional `.` fraction, an optional `Z` or `+00:00`), without the general regular expression:
+ * a hot-path read decodes several timestamps per row. Any other text goes to parseTimestamp, and the
+ * result is the same as parseTimestamp's for every input (test/codec/stored-timestamp.test.ts).
+ */
+export function parseStoredTimestamp(text: string): Date | null {
+  const n = text.length;
+  if (n < 19 || n > 35) return parseTimestamp(text);
+  const sep = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return parseTimestamp(text);
+  }
+  for (const i of DIGIT_POSITIONS) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return parseTimestamp(text);
+  }
+  const num = (i: number, len: number) => {
+    let v = 0;
+    for (let k = i; k < i + len; k++) v = v * 10 + (text.charCodeAt(k) - 48);
+    return v;
+  };
+  let i = 19;
+  let ms = 0;
+  if (i < n && text.charCodeAt(i) === 46) {
+    i++;
+    let digits = 0;
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      if (digits < 3) ms = ms * 10 + d;
+      digits++;
+    }
+    if (digits === 0 || digits > 9) return parseTimestamp(text);
+    for (let k = digits; k < 3; k++) ms *= 10;
+  }
+  if (i !== n && !(i === n - 1 && text.charCodeAt(i) === 90) && !(i === n - 6 && text.endsWith('+00:00'))) return parseTimestamp(text);
+  const month = num(5, 2);
+  const day = num(8, 2);
+  const hour = num(11, 2);
+  const minute = num(14, 2);
+  const second = num(17, 2);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(Date.UTC(num(0, 4), month - 1, day, hour, minute, second, ms));
+  // Reject dates such as 2026-02-31 that Date.UTC silently rolls over.
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return null;
+  return date;
+}
+
 const SQLITE: Record<ColumnKind, KindMapping> = {
   id: { type: 'integer' },
   text: { type: 'text' },
@@ -96,7 +159,7 @@ const SQLITE: Record<ColumnKind, KindMapping> = {
           return formatTimestamp(toDate(column, v), column.format ?? 'naive');
         },
         // TypeORM hydrates values it re-reads after an INSERT twice (SubjectExecutor), so a Date can come back in.
-        (v) => (v instanceof Date ? v : typeof v === 'string' ? parseTimestamp(v) : null),
+        (v) => (v instanceof Date ? v : typeof v === 'string' ? parseStoredTimestamp(v) : null),
       ),
   },
   json: {
@@ -111,12 +174,12 @@ const POSTGRES: Record<ColumnKind, KindMapping> = {
   int: { type: 'integer' },
   bigint: { type: 'bigint', codec: () => codec((v) => v, (v) => Number(v)) },
   real: { type: 'double precision' },
-  bool: { type: 'boolean', codec: (column) => codec((v) => toBoolean(column, v), (v) => v) },
-  timestamp: { type: 'timestamp with time zone', codec: (column) => codec((v) => toDate(column, v), (v) => v) },
+  bool: { type: 'boolean', codec: (column) => codec((v) => toBoolean(column, v), (v) => v), identityFrom: true },
+  timestamp: { type: 'timestamp with time zone', codec: (column) => codec((v) => toDate(column, v), (v) => v), identityFrom: true },
   // Raw SQL parameters need JSON text (pg would send an array as a PostgreSQL array literal); pg
   // parses jsonb on read. TypeORM's own persistence stringifies jsonb itself, so entity columns get
   // no transformer for this kind (see columnOptionsFor).
-  json: { type: 'jsonb', codec: () => codec((v) => JSON.stringify(v), (v) => v), transformer: false },
+  json: { type: 'jsonb', codec: () => codec((v) => JSON.stringify(v), (v) => v), transformer: false, identityFrom: true },
 };
 
 export const COLUMN_KINDS: Record<Driver, Record<ColumnKind, KindMapping>> = { sqlite: SQLITE, postgres: POSTGRES };
@@ -259,8 +322,16 @@ function splitQualified(names: string): { table?: string; columns: string[] } {
   return { table, columns: parts.map((p) => p.split('.').pop()!) };
 }
 
-/** Maps a constraint violation of either driver to UniqueConstraintError / NotNullConstraintError; other errors pass through. */
-export function translateDriverError(error: unknown): unknown {
+/** Network errors of node-postgres and the PostgreSQL codes of a server that is going away or not accepting connections. */
+const PG_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const PG_UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection ended unexpectedly/i;
+
+/**
+ * Maps a driver error to a typed error with the same wording on both drivers: constraint violations
+ * (legacy SQLite text), an unreachable or locked database (naming `target`, a masked URL or a path),
+ * values the database refuses, and parameters better-sqlite3 cannot bind. Other errors pass through.
+ */
+export function translateDriverError(error: unknown, target = 'the database'): unknown {
   const driverError = ((error as { driverError?: DriverErrorShape })?.driverError ?? error) as DriverErrorShape;
   if (!driverError || typeof driverError !== 'object') return error;
   const { code, message = '' } = driverError;
@@ -272,11 +343,29 @@ export function translateDriverError(error: unknown): unknown {
     const { table, columns } = splitQualified(message.replace(/^.*constraint failed: /, ''));
     return new NotNullConstraintError(table, columns[0]);
   }
+  if (code?.startsWith('SQLITE_READONLY')) return new DatabaseUnavailableError(target, 'the database file is read-only');
+  if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
+    return new DatabaseUnavailableError(target, 'the database is locked by another process (busy timeout exceeded)');
+  }
+  if (code?.startsWith('SQLITE_CANTOPEN')) return new DatabaseUnavailableError(target, 'the database file cannot be opened');
+  // better-sqlite3 refuses parameters other than numbers, strings, bigints, buffers and null, and
+  // reads a plain object as named parameters. (Compared by message: errors may come from another realm.)
+  if (/can only bind|Too (few|many) parameter values|named parameters/.test(message)) {
+    return new InputValidationError('parameter', 'unsupported value type (expected a string, number or null)');
+  }
   if (code === '23505') {
     const columns = /^Key \((.+?)\)=/.exec(driverError.detail ?? '')?.[1].split(',').map((c) => c.trim().replace(/"/g, '')) ?? [];
     return new UniqueConstraintError(driverError.table, columns);
   }
   if (code === '23502') return new NotNullConstraintError(driverError.table, driverError.column ?? '?');
+  if (code === '22021' || code === '22P05') {
+    // PostgreSQL text cannot hold NUL (U+0000); SQLite stores it.
+    return new InputValidationError('parameter', 'text containing a NUL (U+0000) character cannot be stored on PostgreSQL');
+  }
+  if (code === '54000') return new ValueRejectedError('value too large for a PostgreSQL index entry (an indexed text column holds at most a few kB)');
+  if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) {
+    return new DatabaseUnavailableError(target, code && /^[A-Z]/.test(code) ? `connection failed (${code})` : 'connection failed');
+  }
   return error;
 }
 
@@ -306,6 +395,12 @@ export interface SqlFragments {
   epochSeconds(expr: string): string;
   /** A LIMIT that limits nothing, for an OFFSET to follow (SQLite has no OFFSET without LIMIT). */
   readonly noLimit: string;
+  /**
+   * A statement taking a lock on one key (`?`) until the transaction ends, so check-then-write
+   * sections on that key serialise across connections; null on SQLite, where one connection already
+   * runs one transaction at a time.
+   */
+  readonly keyLock: string | null;
 }
 
 const SQLITE_FRAGMENTS: SqlFragments = {
@@ -314,6 +409,7 @@ const SQLITE_FRAGMENTS: SqlFragments = {
   instant: (expr) => `unixepoch(${expr}, 'subsec')`,
   epochSeconds: (expr) => `unixepoch(${expr}, 'subsec')`,
   noLimit: 'LIMIT -1',
+  keyLock: null,
 };
 
 const POSTGRES_FRAGMENTS: SqlFragments = {
@@ -322,6 +418,7 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   instant: (expr) => expr,
   epochSeconds: (expr) => `EXTRACT(EPOCH FROM ${expr})`,
   noLimit: 'LIMIT ALL',
+  keyLock: 'SELECT pg_advisory_xact_lock(hashtextextended(?, 0))',
 };
 
 /** The SQL fragment builders of one driver. */

@@ -53,3 +53,22 @@ export class NotNullConstraintError extends TrinityDbError {
     super(`NOT NULL constraint failed: ${table ? `${table}.` : ''}${column}`);
   }
 }
+
+/**
+ * The database cannot be used right now: PostgreSQL unreachable or restarting, a SQLite file that is
+ * read-only or locked by another process. `target` is the masked URL or the file path.
+ */
+export class DatabaseUnavailableError extends TrinityDbError {
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+  ) {
+    super(`database unavailable (${target}): ${reason}`);
+  }
+}
+
+/** A record a method needs does not exist (the legacy messages are kept, e.g. "User not found: bob"). */
+export class NotFoundError extends TrinityDbError {}
+
+/** A value the database refuses to store or index (e.g. a text too long for a PostgreSQL index entry). */
+export class ValueRejectedError extends TrinityDbError {}

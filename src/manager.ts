@@ -1,8 +1,11 @@
+import { accessSync, constants } from 'fs';
+import { dirname } from 'path';
 import type { EntityManager } from 'typeorm';
 import { MigrationExecutor } from 'typeorm';
 import { ensureAdminUser, type AdminBootstrapLogger } from './bootstrap-admin';
 import { createDataSource, type TrinityDataSource } from './data-source';
-import { MigrationError } from './errors';
+import { translateDriverError } from './dialect';
+import { DatabaseUnavailableError, MigrationError } from './errors';
 import { DatabaseFacade } from './facade';
 import { createRepositories, type Repositories } from './repository';
 
@@ -31,6 +34,33 @@ export interface HealthReport {
   pool: { max: number; total: number; idle: number; waiting: number };
 }
 
+/**
+ * A SQLite file that is read-only or locked by another process is refused at open, not at the
+ * first write: take the write lock once (waiting up to the busy timeout) and release it.
+ */
+async function assertWritable(dataSource: TrinityDataSource): Promise<void> {
+  if (dataSource.config.driver !== 'sqlite') return;
+  const file = dataSource.config.path;
+  if (!dataSource.config.inMemory) {
+    // access(2) also reports immutable files, which the lock probe below cannot see (locking does not write).
+    for (const [path, what] of [[file, 'the database file is read-only'], [dirname(file), 'the database directory is not writable']]) {
+      try {
+        accessSync(path, constants.W_OK);
+      } catch {
+        throw new DatabaseUnavailableError(file, what);
+      }
+    }
+  }
+  try {
+    await dataSource.serialize(async () => {
+      await dataSource.query('BEGIN IMMEDIATE');
+      await dataSource.query('ROLLBACK');
+    });
+  } catch (error) {
+    throw translateDriverError(error, dataSource.target);
+  }
+}
+
 const SILENT: ManagerLogger = { info: () => undefined, warn: () => undefined };
 
 /**
@@ -57,6 +87,7 @@ export class DatabaseManager extends DatabaseFacade {
     const dataSource = createDataSource(options.url);
     await dataSource.initialize();
     try {
+      await assertWritable(dataSource);
       if (options.runMigrations === false) {
         const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
         if (pending.length) {
@@ -84,17 +115,20 @@ export class DatabaseManager extends DatabaseFacade {
    */
   async transaction<T>(fn: (db: DatabaseManager) => Promise<T>): Promise<T> {
     if (this.entityManager.queryRunner?.isTransactionActive) return fn(this);
-    return this.dataSource.transaction((tx) =>
-      fn(new DatabaseManager(this.dataSource, tx, this.clock, createRepositories(tx, { clock: this.clock }))),
-    );
+    return this.dataSource
+      .transaction((tx) => fn(new DatabaseManager(this.dataSource, tx, this.clock, createRepositories(tx, { clock: this.clock }))))
+      .catch((error: unknown) => {
+        throw translateDriverError(error, this.dataSource.target);
+      });
   }
 
   async health(): Promise<HealthReport> {
     const executor = new MigrationExecutor(this.dataSource);
-    const [executed, pending] = await this.dataSource.serialize(async () => [
-      await executor.getExecutedMigrations(),
-      await executor.getPendingMigrations(),
-    ]);
+    const [executed, pending] = await this.dataSource
+      .serialize(async () => [await executor.getExecutedMigrations(), await executor.getPendingMigrations()])
+      .catch((error: unknown) => {
+        throw translateDriverError(error, this.dataSource.target);
+      });
     return {
       driver: this.dataSource.driverName,
       url: this.dataSource.maskedUrl,

@@ -54,6 +54,10 @@ type Row = Record<string, unknown>;
  * Agent ownership, sharing and per-agent settings (Python `AgentOperations` with its mixins
  * SharingMixin, ResourcesMixin, SecurityMixin, AutonomyMixin, AvatarMixin and MetadataMixin).
  */
+const OWNER_SQL = `SELECT o.id, o.agent_name, o.owner_id, u.username AS owner_username, o.created_at, o.is_system
+         FROM agent_ownership o JOIN users u ON o.owner_id = u.id
+        WHERE o.agent_name = ?`;
+
 export class AgentRepository extends BaseRepository {
   private readonly users: UserRepository;
 
@@ -89,12 +93,7 @@ export class AgentRepository extends BaseRepository {
 
   /** The ownership row with the owner's username; null when there is none or the owner user is gone. */
   async getAgentOwner(agentName: string): Promise<AgentOwnerDict | null> {
-    const rows = await this.select<Row>(
-      `SELECT o.id, o.agent_name, o.owner_id, u.username AS owner_username, o.created_at, o.is_system
-         FROM agent_ownership o JOIN users u ON o.owner_id = u.id
-        WHERE o.agent_name = ?`,
-      [agentName],
-    );
+    const rows = await this.select<Row>(OWNER_SQL, [agentName]);
     if (!rows.length) return null;
     const row = this.decodeRow<Row>(AgentOwnership, rows[0]);
     return {
@@ -134,8 +133,7 @@ export class AgentRepository extends BaseRepository {
     const user = await this.users.getUserByUsername(username);
     if (!user) return false;
     if (user.role === 'admin') return true;
-    const owner = await this.getAgentOwner(agentName);
-    if (owner && owner.owner_username === username) return true;
+    if ((await this.ownerUsername(agentName)) === username) return true;
     return this.isSharedWith(agentName, user);
   }
 
@@ -542,10 +540,19 @@ export class AgentRepository extends BaseRepository {
   }
 
   /** Whether the agent is shared with the user's (lower-cased) email; false without an email. */
-  private async isSharedWith(agentName: string, user: UserDict): Promise<boolean> {
-    if (!user.email) return false;
-    const rows = await this.select(`SELECT 1 AS found FROM agent_sharing WHERE agent_name = ? AND shared_with_email = ? LIMIT 1`, [agentName, user.email.toLowerCase()]);
-    return rows.length > 0;
+  // The two helpers below are not `async`, so the method wrapper leaves them alone: their callers
+  // are wrapped already (lock and error translation), and the hot access check saves two layers.
+
+  private isSharedWith(agentName: string, user: UserDict): Promise<boolean> {
+    if (!user.email) return Promise.resolve(false);
+    return this.select(`SELECT 1 AS found FROM agent_sharing WHERE agent_name = ? AND shared_with_email = ? LIMIT 1`, [agentName, user.email.toLowerCase()]).then(
+      (rows) => rows.length > 0,
+    );
+  }
+
+  /** getAgentOwner(agentName)?.owner_username without decoding the row (same statement). */
+  private ownerUsername(agentName: string): Promise<string | null> {
+    return this.select<Row>(OWNER_SQL, [agentName]).then((rows) => (rows.length ? (rows[0].owner_username as string) : null));
   }
 
   /**

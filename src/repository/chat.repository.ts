@@ -12,6 +12,8 @@ const SESSION_COLUMNS =
 const MESSAGE_COLUMNS =
   'id, session_id, agent_name, user_id, user_email, role, content, timestamp, cost, context_used, context_max, tool_calls, execution_time_ms, source, subscription_id, output_tokens';
 
+const MESSAGE_COLUMN_LIST = MESSAGE_COLUMNS.split(', ');
+
 /** Authenticated chat sessions and their messages (Python `ChatOperations`). */
 export class ChatRepository extends BaseRepository {
   /**
@@ -22,6 +24,8 @@ export class ChatRepository extends BaseRepository {
     this.checkSessionArgs(agentName, userId, userEmail, subscriptionId);
     return this.transaction(async (tx) => {
       const chats = this.on(tx);
+      // Nothing in the schema makes the active session unique: concurrent first messages serialise here.
+      if (this.sql.keyLock) await chats.select(this.sql.keyLock, [`chat_sessions:${agentName}:${userId}`]);
       const rows = await chats.select<Record<string, unknown>>(
         `SELECT ${SESSION_COLUMNS} FROM chat_sessions WHERE agent_name = ? AND user_id = ? AND status = 'active'
          ORDER BY last_message_at DESC, id DESC LIMIT 1`,
@@ -57,29 +61,27 @@ export class ChatRepository extends BaseRepository {
     const toolCalls = parseToolCalls(o.toolCalls);
     const now = this.now();
     const id = tokenUrlsafe(16);
+    const values = [
+      id,
+      sessionId,
+      agentName,
+      userId,
+      userEmail,
+      role,
+      content,
+      this.encode(ChatMessageEntity, 'timestamp', now),
+      o.cost ?? null,
+      o.contextUsed ?? null,
+      o.contextMax ?? null,
+      this.encode(ChatMessageEntity, 'tool_calls', toolCalls ?? null),
+      o.executionTimeMs ?? null,
+      o.source || 'text',
+      o.subscriptionId ?? null,
+      o.outputTokens ?? null,
+    ];
     return this.transaction(async (tx) => {
       const chats = this.on(tx);
-      await chats.execute(
-        `INSERT INTO chat_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          id,
-          sessionId,
-          agentName,
-          userId,
-          userEmail,
-          role,
-          content,
-          chats.encode(ChatMessageEntity, 'timestamp', now),
-          o.cost ?? null,
-          o.contextUsed ?? null,
-          o.contextMax ?? null,
-          chats.encode(ChatMessageEntity, 'tool_calls', toolCalls ?? null),
-          o.executionTimeMs ?? null,
-          o.source || 'text',
-          o.subscriptionId ?? null,
-          o.outputTokens ?? null,
-        ],
-      );
+      await chats.execute(`INSERT INTO chat_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values);
       // One atomic UPDATE: concurrent messages never lose a count.
       await chats.execute(
         `UPDATE chat_sessions SET last_message_at = ?, message_count = message_count + 1, total_cost = total_cost + ?,
@@ -87,8 +89,13 @@ export class ChatRepository extends BaseRepository {
          WHERE id = ?`,
         [chats.encode(ChatSessionEntity, 'last_message_at', now), o.cost ?? 0, o.contextUsed ?? null, o.contextMax ?? null, sessionId],
       );
-      const [row] = await chats.select<Record<string, unknown>>(`SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE id = ?`, [id]);
-      return chats.toMessage(row);
+      // The row is what was just bound (every column is written explicitly), so it is not read back,
+      // except tool_calls JSON, which the database may normalise (jsonb key order on PostgreSQL).
+      if (toolCalls !== null && toolCalls !== undefined) {
+        const [row] = await chats.select<Record<string, unknown>>(`SELECT ${MESSAGE_COLUMNS} FROM chat_messages WHERE id = ?`, [id]);
+        return chats.toMessage(row);
+      }
+      return chats.toMessage(Object.fromEntries(MESSAGE_COLUMN_LIST.map((column, i) => [column, values[i]])));
     });
   }
 

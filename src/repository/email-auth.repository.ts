@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import { EmailLoginCode, EmailWhitelist } from '../entity';
+import { EmailLoginCode, EmailWhitelist, User } from '../entity';
+import { NotFoundError } from '../errors';
 import type { LoginCodeCreatedDict, LoginCodeVerifiedDict, WhitelistRow } from '../model/email-auth.model';
 import type { UserDict } from '../model/user.model';
 import { requireInteger, requireString } from '../model/validate';
@@ -52,7 +53,7 @@ export class EmailAuthRepository extends BaseRepository {
     requireString('source', source);
     if (await this.isEmailWhitelisted(email)) return false;
     const user = await this.users.getUserByUsername(addedBy);
-    if (!user) throw new Error(`User not found: ${addedBy}`);
+    if (!user) throw new NotFoundError(`User not found: ${addedBy}`);
     // A concurrent insert of the same email makes this a no-op (false) instead of Python's IntegrityError.
     const { affected } = await this.execute(
       `INSERT INTO email_whitelist (email, added_by, added_at, source) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
@@ -177,7 +178,13 @@ export class EmailAuthRepository extends BaseRepository {
     const users = this.users;
     const existing = await users.getUserByEmail(email);
     if (existing) return existing;
-    await users.createUser({ username: foldEmail(email), email: foldEmail(email), role: 'user' });
+    // ON CONFLICT DO NOTHING: concurrent first logins create one user and all get it (Python raised an
+    // IntegrityError in the losing caller, and for a mixed-case email whose lower-cased user exists).
+    const now = this.now();
+    await this.execute(
+      `INSERT INTO users (username, role, email, created_at, updated_at) VALUES (?, 'user', ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [foldEmail(email), foldEmail(email), this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
+    );
     return users.getUserByEmail(email);
   }
 }

@@ -72,6 +72,8 @@ export class PermissionRepository extends BaseRepository {
     const createdAt = this.encode(AgentPermissionEntity, 'created_at', this.now());
     await this.transaction(async (tx) => {
       const repo = new PermissionRepository(tx, { clock: this.now });
+      // Concurrent replacements of one agent's permissions serialise: the last one wins, none fails.
+      if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_permissions:${sourceAgent}`]);
       await repo.execute(`DELETE FROM agent_permissions WHERE source_agent = ?`, [sourceAgent]);
       for (const batch of chunks(targets)) {
         await repo.execute(

@@ -39,7 +39,7 @@ export class PublicChatRepository extends BaseRepository {
    * is never found here (legacy behaviour, kept).
    */
   async getSessionByIdentifier(linkId: string, sessionIdentifier: string): Promise<PublicChatSession | null> {
-    return this.findSession(linkId, sessionIdentifier.toLowerCase());
+    return this.findSession(linkId, requireString('sessionIdentifier', sessionIdentifier, { allowEmpty: true }).toLowerCase());
   }
 
   async getSession(sessionId: string): Promise<PublicChatSession | null> {

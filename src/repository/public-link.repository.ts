@@ -386,11 +386,8 @@ export class PublicLinkRepository extends BaseRepository {
     return { ...memory, message_count: Number(memory.message_count ?? 0) };
   }
 
-  /**
-   * Serialises check-then-insert sections per key inside the current transaction. SQLite already runs
-   * one transaction at a time; PostgreSQL takes a transaction-scoped advisory lock.
-   */
+  /** Serialises check-then-insert sections per key inside the current transaction (see SqlFragments.keyLock). */
   private async lockKey(key: string): Promise<void> {
-    if (this.driver === 'postgres') await this.select(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [key]);
+    if (this.sql.keyLock) await this.select(this.sql.keyLock, [key]);
   }
 }

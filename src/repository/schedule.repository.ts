@@ -38,6 +38,7 @@ import { UserRepository } from './user.repository';
 const UPDATABLE_KEYS = ['name', 'cron_expression', 'message', 'enabled', 'timezone', 'description', 'timeout_seconds', 'allowed_tools', 'model'] as const;
 
 type Row = Record<string, unknown>;
+const RAW_JSON_COLUMNS = new Set(['tool_calls', 'execution_log']);
 
 /** Python passed `agent_ops` for this one check; any object with the AgentOperations method fits. */
 export interface AgentAccessChecker {
@@ -743,10 +744,10 @@ export class ScheduleRepository extends BaseRepository {
   }
 
   private toExecution(row: Row): ScheduleExecution {
-    const { tool_calls, execution_log, ...rest } = row;
-    const e = rowToExecution(this.decodeRow<ScheduleExecution>(ScheduleExecutionEntity, rest));
-    if ('tool_calls' in row) e.tool_calls = rawJsonValue(tool_calls);
-    if ('execution_log' in row) e.execution_log = rawJsonValue(execution_log);
+    // tool_calls / execution_log are returned as JSON text, not through the json codec.
+    const e = rowToExecution(this.decodeRow<ScheduleExecution>(ScheduleExecutionEntity, row, RAW_JSON_COLUMNS));
+    if ('tool_calls' in row) e.tool_calls = rawJsonValue(row.tool_calls);
+    if ('execution_log' in row) e.execution_log = rawJsonValue(row.execution_log);
     return e;
   }
 

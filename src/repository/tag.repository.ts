@@ -66,6 +66,8 @@ export class TagRepository extends BaseRepository {
     const createdAt = this.encode(AgentTag, 'created_at', this.now());
     await this.transaction(async (tx) => {
       const repo = new TagRepository(tx, { clock: this.now });
+      // Concurrent replacements of one agent's tags serialise: the last one wins, none fails.
+      if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_tags:${agentName}`]);
       await repo.execute(`DELETE FROM agent_tags WHERE agent_name = ?`, [agentName]);
       for (const part of chunks(normalized, 300)) {
         await repo.execute(
@@ -108,6 +110,7 @@ export class TagRepository extends BaseRepository {
   }
 
   async getAgentsByTag(tag: string): Promise<string[]> {
+    requireString('tag', tag, { allowEmpty: true });
     const rows = await this.select<{ agent_name: string }>(`SELECT agent_name FROM agent_tags WHERE tag = ? ORDER BY ${this.sql.binary('agent_name')}`, [
       normalizeTag(tag),
     ]);

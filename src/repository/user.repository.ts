@@ -11,6 +11,9 @@ const LOOKUP_FIELDS = ['username', 'auth0_sub', 'id', 'email'] as const;
 const PROFILE_FIELDS = ['name', 'picture', 'role', 'email'] as const;
 
 type LookupField = (typeof LOOKUP_FIELDS)[number];
+const LOOKUP_SQL = Object.fromEntries(
+  LOOKUP_FIELDS.map((field) => [field, `SELECT ${USER_COLUMNS} FROM users WHERE ${field} = ? ORDER BY id LIMIT 1`]),
+) as Record<LookupField, string>;
 type UserRow = Omit<UserDict, 'password'> & { password_hash: string | null };
 
 /** Platform user accounts (Python `UserOperations`). */
@@ -112,6 +115,8 @@ export class UserRepository extends BaseRepository {
     requireString('email', email);
     return this.transaction(async (tx) => {
       const users = new UserRepository(tx, { clock: this.now });
+      // Concurrent first logins of one account serialise (PostgreSQL), so exactly one creates the user.
+      if (this.sql.keyLock) for (const key of [`users.auth0_sub:${auth0Sub}`, `users.username:${email}`].sort()) await users.select(this.sql.keyLock, [key]);
       const existing = await users.getUserByAuth0Sub(auth0Sub);
       if (existing) {
         const changes: UserProfileUpdate = {};
@@ -140,13 +145,31 @@ export class UserRepository extends BaseRepository {
     return rows.map((row) => this.toUser(row) as UserListRow);
   }
 
-  private async getUserByField(field: LookupField, value: unknown): Promise<UserDict | null> {
-    if (!LOOKUP_FIELDS.includes(field)) throw new InputValidationError('field', `must be one of ${LOOKUP_FIELDS.join(', ')}`);
-    if (value === null || value === undefined) return null;
-    const rows = await this.select<Record<string, unknown>>(`SELECT ${USER_COLUMNS} FROM users WHERE ${field} = ? ORDER BY id LIMIT 1`, [value]);
-    if (!rows.length) return null;
-    const { password_hash, ...user } = this.toUser(rows[0]) as UserRow;
-    return { ...user, password: password_hash };
+  /**
+   * Not `async`, so the method wrapper leaves it alone (its callers are wrapped already): one
+   * lock/translation layer per call instead of two. Builds the UserDict in one object literal.
+   */
+  private getUserByField(field: LookupField, value: unknown): Promise<UserDict | null> {
+    if (!LOOKUP_FIELDS.includes(field)) return Promise.reject(new InputValidationError('field', `must be one of ${LOOKUP_FIELDS.join(', ')}`));
+    if (value === null || value === undefined) return Promise.resolve(null);
+    return this.select<Record<string, unknown>>(LOOKUP_SQL[field], [value]).then((rows) => (rows.length ? this.toUserDict(rows[0]) : null));
+  }
+
+  /** A users row (USER_COLUMNS) as the API's UserDict: the password hash as `password`, last. */
+  private toUserDict(row: Record<string, unknown>): UserDict {
+    return {
+      id: Number(row.id),
+      username: row.username as string,
+      role: row.role as string,
+      auth0_sub: (row.auth0_sub ?? null) as string | null,
+      name: (row.name ?? null) as string | null,
+      picture: (row.picture ?? null) as string | null,
+      email: (row.email ?? null) as string | null,
+      created_at: this.decode(User, 'created_at', row.created_at),
+      updated_at: this.decode(User, 'updated_at', row.updated_at),
+      last_login: this.decode(User, 'last_login', row.last_login),
+      password: (row.password_hash ?? null) as string | null,
+    } as UserDict;
   }
 
   private toUser(row: Record<string, unknown>): UserRow | UserListRow {
