@@ -54,14 +54,23 @@ export class TelegramChannelRepository extends BaseRepository {
     );
     const encrypted = encryptBotToken(this.encryption, input.bot_token);
     const now = this.encode(TelegramBinding, 'created_at', this.now());
-    await this.execute(
-      `INSERT INTO telegram_bindings (agent_name, bot_token_encrypted, bot_username, bot_id, webhook_secret, telegram_secret_token, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (agent_name) DO UPDATE SET
-         bot_token_encrypted = excluded.bot_token_encrypted, bot_username = excluded.bot_username, bot_id = excluded.bot_id,
-         webhook_secret = excluded.webhook_secret, telegram_secret_token = excluded.telegram_secret_token, updated_at = excluded.updated_at`,
-      [input.agent_name, encrypted, input.bot_username ?? null, input.bot_id ?? null, tokenUrlsafe(32), tokenUrlsafe(32), now, now],
-    );
+    // bot_id is UNIQUE too, and ON CONFLICT arbitrates one constraint only: concurrent upserts of one
+    // agent or one bot serialise first (PostgreSQL), so none fails on the other constraint.
+    await this.transaction(async (tx) => {
+      const bindings = new TelegramChannelRepository(tx, { clock: this.now, encryption: this.encryption });
+      if (this.sql.keyLock) {
+        const keys = [`telegram_bindings.agent_name:${input.agent_name}`, ...(input.bot_id ? [`telegram_bindings.bot_id:${input.bot_id}`] : [])];
+        for (const key of keys.sort()) await bindings.select(this.sql.keyLock, [key]);
+      }
+      await bindings.execute(
+        `INSERT INTO telegram_bindings (agent_name, bot_token_encrypted, bot_username, bot_id, webhook_secret, telegram_secret_token, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (agent_name) DO UPDATE SET
+           bot_token_encrypted = excluded.bot_token_encrypted, bot_username = excluded.bot_username, bot_id = excluded.bot_id,
+           webhook_secret = excluded.webhook_secret, telegram_secret_token = excluded.telegram_secret_token, updated_at = excluded.updated_at`,
+        [input.agent_name, encrypted, input.bot_username ?? null, input.bot_id ?? null, tokenUrlsafe(32), tokenUrlsafe(32), now, now],
+      );
+    });
     return this.getBindingByAgent(input.agent_name);
   }
 
