@@ -3,37 +3,14 @@
  * facade-part-a.md and facade-part-b.md): every method exists, delegates to the right repository
  * method with its arguments untouched, and answers on both drivers.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import { TrinityDbError } from '../../src/errors';
 import { FACADE_METHODS, STATIC_FACADE_METHODS } from '../../src/facade';
 import { DatabaseManager } from '../../src/manager';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
+import { SPEC_FACADE, plausibleArgument } from '../support/reliability-helpers';
 
-interface SpecMethod {
-  py: string;
-  ts: string;
-  params: string[];
-  delegates_to: string | null;
-}
-
-const spec: { facade: SpecMethod[] } = JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/spec/api/methods.json'), 'utf8'));
 /** The two pass-throughs the Python facade forgot (facade-part-a.md → Agents). */
 const ADDED = ['getFullCapabilities', 'setFullCapabilities'];
-
-/** A plausible argument for a Python parameter name, so each call reaches the database. */
-function argumentFor(param: string): unknown {
-  if (/^(limit|offset)$/.test(param)) return 5;
-  if (/(hours|days|minutes|seconds|_count|max_tasks|timeout)$/.test(param)) return 24;
-  if (/^(enabled|is_|success|expose|consume|verified)/.test(param) || param === 'value_bool') return true;
-  if (/(^|_)(user_id|owner_id|link_id_int|binding_id|update_id)$/.test(param)) return 1;
-  if (/email/.test(param)) return 'facade@example.com';
-  if (/username|created_by|added_by|assigned_by/.test(param)) return 'admin';
-  if (/(data|updates|activity|config|request|metadata|payload|details|item|options|sections|kwargs|fields)$/.test(param)) return {};
-  if (/(_ids|_names|tags|agents|types|permissions|skills|paths)$/.test(param)) return ['facade-agent'];
-  if (/agent/.test(param)) return 'facade-agent';
-  return 'facade-value';
-}
 
 const opened: DatabaseManager[] = [];
 afterAll(async () => {
@@ -43,7 +20,7 @@ afterAll(async () => {
 
 describe('the facade method list', () => {
   it('has exactly the spec facade methods plus the two forgotten ones', () => {
-    const expected = [...spec.facade.map((m) => m.ts), ...ADDED].sort();
+    const expected = [...SPEC_FACADE.map((m) => m.ts), ...ADDED].sort();
     expect([...Object.keys(FACADE_METHODS), ...Object.keys(STATIC_FACADE_METHODS)].sort()).toEqual(expected);
     expect(expected).toHaveLength(308);
   });
@@ -75,8 +52,8 @@ describe.each(DRIVERS)('DatabaseManager facade on %s', (driver) => {
 
   it('answers every method on a real database: a result or a typed error, never a crash', async () => {
     const crashes: string[] = [];
-    for (const method of spec.facade) {
-      const args = method.params.map(argumentFor);
+    for (const method of SPEC_FACADE) {
+      const args = method.params.map(plausibleArgument);
       try {
         await (db as unknown as Record<string, (...a: unknown[]) => unknown>)[method.ts](...args);
       } catch (error) {

@@ -3,13 +3,13 @@
  * the next run succeeds once the cause is gone. Several processes starting together serialise:
  * one migrates, the others find nothing pending.
  */
-import { spawn } from 'child_process';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { MIGRATIONS_TABLE } from '../../src/data-source';
 import { MigrationError } from '../../src/errors';
 import { MIGRATIONS } from '../../src/migration';
+import { startReadyChild } from '../support/child-process';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, legacyFixtureCopy, openTestDataSource, scratchDir } from '../support/databases';
 import { schemaObjects, snapshot, withDatabase } from '../support/sqlite-snapshot';
 
@@ -81,23 +81,8 @@ describe('a legacy adoption failing half-way on sqlite', () => {
   });
 });
 
-function startMigrator(url: string, barrier: string): { ready: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../support/migrate-process.ts'), url, barrier], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-  });
-  let stdout = '';
-  let stderr = '';
-  let signalReady!: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  done.then(() => signalReady());
-  return { ready, done };
+function startMigrator(url: string, barrier: string) {
+  return startReadyChild('migrate-process.ts', [url, barrier]);
 }
 
 describe.each(DRIVERS)('two processes starting together on %s', (driver) => {

@@ -11,7 +11,6 @@
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'fs';
 import path from 'path';
-import { Client } from 'pg';
 import { inspect } from 'util';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ConfigError } from '../../src/config';
@@ -26,6 +25,7 @@ import {
   dumpAllRows,
   ensureEncryptionKey,
   openFreshManager,
+  openOutageManager,
   plantSentinels,
   settle,
   startPrivatePostgres,
@@ -51,12 +51,7 @@ describe('PostgreSQL restarted while the manager is open', () => {
 
   it('fails calls during the outage and serves calls after it on the same manager', async () => {
     server = await startPrivatePostgres(PASSWORD);
-    const admin = new Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE trinity_outage');
-    await admin.end();
-    const url = server.url.replace(/\/postgres$/, '/trinity_outage');
-    const db = trackManager(await DatabaseManager.open({ url, env: {} }));
+    const db = await openOutageManager(server);
     await db.setSetting('before', 'kept');
     await db.createUser({ username: 'before-outage' });
 

@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { TrinityDbError } from '../../src/errors';
 import type { DatabaseManager } from '../../src/manager';
 import { DRIVERS, cleanupTestDatabases } from '../support/databases';
-import { closeManagers, ensureEncryptionKey, openFreshManager, plantSentinels, sentinelSnapshot, stringParameters } from '../support/reliability-helpers';
+import { closeManagers, ensureEncryptionKey, openSentinelManager, sentinelSnapshot, stringParameters } from '../support/reliability-helpers';
 import { BIG, INJECTION, NUL, SURROGATES, failureLines, hostileScan, isDocumentedUserNotFound } from '../support/reliability-hostile';
-import { ROUND_TRIPS, roundTripFailures, safeText } from '../support/reliability-roundtrips';
+import { ROUND_TRIPS, payloadRoundTripFailures, safeText } from '../support/reliability-roundtrips';
 
 const REPORT = process.env.RELIABILITY_REPORT === '1';
 const SEED = 20261125;
@@ -34,10 +34,7 @@ describe.each(DRIVERS)('hostile input on %s', (driver) => {
   let db: DatabaseManager;
   let sentinels: Record<string, string[]>;
   beforeAll(async () => {
-    // With an admin account, the plausible 'admin' arguments reach the database.
-    db = (await openFreshManager(driver, { env: { ADMIN_PASSWORD: 'Hostile-Admin-Passw0rd!' } })).db;
-    await plantSentinels(db);
-    sentinels = await sentinelSnapshot(db);
+    ({ db, sentinels } = await openSentinelManager(driver));
   });
 
   afterEach(async () => {
@@ -78,23 +75,20 @@ describe.each(DRIVERS)('hostile input on %s', (driver) => {
     });
 
     it('create/update methods round-trip NUL characters exactly', async () => {
-      const failures: string[] = [];
-      for (const payload of NUL) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+      const failures = await payloadRoundTripFailures(db, NUL);
       expect(failures).toEqual([]);
     });
   }
 
   it('create/update methods round-trip injection payloads exactly (or refuse them with a typed error)', async () => {
-    const failures: string[] = [];
-    for (const payload of INJECTION) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+    const failures = await payloadRoundTripFailures(db, INJECTION);
     expect(failures).toEqual([]);
   });
 
   if (driver === 'sqlite') {
     // PostgreSQL: known-bugs.test.ts (setSetting with a 1 MiB key fails with a raw index-size error).
     it('create/update methods round-trip 1 MiB strings exactly (or refuse them with a typed error)', async () => {
-      const failures: string[] = [];
-      for (const payload of BIG) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+      const failures = await payloadRoundTripFailures(db, BIG);
       expect(failures).toEqual([]);
     });
   }

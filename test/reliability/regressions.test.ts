@@ -8,7 +8,6 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'child_process';
 import fc from 'fast-check';
 import path from 'path';
-import { Client } from 'pg';
 import { inspect } from 'util';
 import { TrinityDbError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
@@ -18,16 +17,16 @@ import {
   describeError,
   ensureEncryptionKey,
   openFreshManager,
-  plantSentinels,
+  openOutageManager,
+  openSentinelManager,
   sentinelSnapshot,
   settle,
   startPrivatePostgres,
-  trackManager,
   type PrivatePostgres,
 } from '../support/reliability-helpers';
 import { BIG, NUL, SURROGATES, WRONG_TYPES, failureLines, hostileScan, isDocumentedUserNotFound } from '../support/reliability-hostile';
 import { GET_OR_CREATE_CASES, POSTGRES_RACE_BUGS, RACERS, raceCase, setRaceRound, startBusyWriter } from '../support/reliability-races';
-import { anyText, roundTripFailures } from '../support/reliability-roundtrips';
+import { anyText, payloadRoundTripFailures } from '../support/reliability-roundtrips';
 
 const SEED = 20261125;
 
@@ -91,12 +90,7 @@ describe('[faults] PostgreSQL unavailable', () => {
 
   it('calls during an outage fail with a typed error that names the database as unavailable (masked URL, no password)', async () => {
     server = await startPrivatePostgres(PASSWORD);
-    const admin = new Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE trinity_outage');
-    await admin.end();
-    const url = server.url.replace(/\/postgres$/, '/trinity_outage');
-    const db = trackManager(await DatabaseManager.open({ url, env: {} }));
+    const db = await openOutageManager(server);
     await db.setSetting('before', 'kept');
     await server.stop();
     const outcomes = [await settle(db.getSettingValue('before')), await settle(db.setSetting('during', 'x')), await settle(db.health())];
@@ -175,9 +169,7 @@ describe.each(DRIVERS)('[hostile-input] on %s', (driver) => {
   let db: DatabaseManager;
   let sentinels: Record<string, string[]>;
   beforeAll(async () => {
-    db = (await openFreshManager(driver, { env: { ADMIN_PASSWORD: 'Hostile-Admin-Passw0rd!' } })).db;
-    await plantSentinels(db);
-    sentinels = await sentinelSnapshot(db);
+    ({ db, sentinels } = await openSentinelManager(driver));
   });
   afterEach(async () => {
     expect(await sentinelSnapshot(db)).toEqual(sentinels);
@@ -190,8 +182,7 @@ describe.each(DRIVERS)('[hostile-input] on %s', (driver) => {
     });
 
     it('create/update methods round-trip 1 MiB strings exactly (or refuse them with a typed error)', async () => {
-      const failures: string[] = [];
-      for (const payload of BIG) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+      const failures = await payloadRoundTripFailures(db, BIG);
       expect(failures).toEqual([]);
     });
   }
@@ -203,8 +194,7 @@ describe.each(DRIVERS)('[hostile-input] on %s', (driver) => {
     });
 
     it('create/update methods store NUL characters exactly or refuse them with a typed error', async () => {
-      const failures: string[] = [];
-      for (const payload of NUL) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+      const failures = await payloadRoundTripFailures(db, NUL);
       expect(failures).toEqual([]);
     });
   }
@@ -215,8 +205,7 @@ describe.each(DRIVERS)('[hostile-input] on %s', (driver) => {
   });
 
   it('create/update methods store lone UTF-16 surrogates exactly or refuse them with a typed error (never a silent U+FFFD replacement)', async () => {
-    const failures: string[] = [];
-    for (const payload of SURROGATES) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
+    const failures = await payloadRoundTripFailures(db, SURROGATES);
     expect(failures).toEqual([]);
   });
 

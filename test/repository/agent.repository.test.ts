@@ -8,15 +8,10 @@ import { InputValidationError } from '../../src/errors';
 import { AgentRepository, RENAMED_AGENT_COLUMNS } from '../../src/repository/agent.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-/** A clock the test moves by hand. */
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 /** The entity class of a table, by legacy table name. */
 function entityOf(table: string): Function {

@@ -1,14 +1,10 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { DashboardHistoryRepository, pyFloat, pyRound } from '../../src/repository/dashboard-history.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-10T23:00:00Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 const metric = (value: unknown, extra: Record<string, unknown> = {}) => ({ type: 'metric', value, ...extra });
 
@@ -40,7 +36,7 @@ describe.each(DRIVERS)('DashboardHistoryRepository on %s', (driver) => {
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
   });
-  function setup(start?: string) {
+  function setup(start = '2026-03-10T23:00:00Z') {
     const time = testClock(start);
     return { time, dash: new DashboardHistoryRepository(ds.manager, { clock: time.clock }) };
   }
@@ -168,12 +164,7 @@ describe.each(DRIVERS)('DashboardHistoryRepository on %s', (driver) => {
 
   it('rolls back a snapshot when one insert fails', async () => {
     const own = await openTestDataSource(driver);
-    if (driver === 'postgres') {
-      await own.query(`CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql`);
-      await own.query(`CREATE TRIGGER boom BEFORE INSERT ON agent_dashboard_values FOR EACH ROW WHEN (NEW.widget_key = 'bad') EXECUTE FUNCTION boom()`);
-    } else {
-      await own.query(`CREATE TRIGGER boom BEFORE INSERT ON agent_dashboard_values WHEN NEW.widget_key = 'bad' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
-    }
+    await failWrites(own, driver, 'INSERT', 'agent_dashboard_values', { when: { column: 'widget_key', value: 'bad' }, name: 'boom', message: 'boom' });
     const dash = new DashboardHistoryRepository(own.manager);
     await expect(dash.captureDashboardSnapshot('dash-g', { sections: [{ widgets: [metric(1, { id: 'good' }), metric(2, { id: 'bad' })] }] }, 'm')).rejects.toThrow('boom');
     expect(await dash.deleteAgentDashboardHistory('dash-g')).toBe(0);

@@ -3,6 +3,7 @@ import { InputValidationError } from '../../src/errors';
 import { EmailAuthRepository, generateLoginCode } from '../../src/repository/email-auth.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 // The module object the repository calls randomInt on (spied on below).
@@ -11,11 +12,6 @@ const nodeCrypto = require('crypto') as typeof import('crypto');
 
 afterAll(cleanupTestDatabases);
 afterEach(() => jest.restoreAllMocks());
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe('generateLoginCode', () => {
   it('zero-pads to six digits and draws from 0..999999', () => {

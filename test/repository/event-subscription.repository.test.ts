@@ -2,14 +2,10 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { UniqueConstraintError } from '../../src/errors';
 import { EventSubscriptionRepository } from '../../src/repository/event-subscription.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe.each(DRIVERS)('EventSubscriptionRepository on %s', (driver) => {
   let ds: TrinityDataSource;

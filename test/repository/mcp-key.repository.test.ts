@@ -4,14 +4,10 @@ import { InputValidationError } from '../../src/errors';
 import { McpKeyRepository, hashApiKey } from '../../src/repository/mcp-key.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
   let ds: TrinityDataSource;

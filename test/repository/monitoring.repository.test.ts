@@ -1,21 +1,17 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { MonitoringRepository } from '../../src/repository/monitoring.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-10T12:00:00Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe.each(DRIVERS)('MonitoringRepository on %s', (driver) => {
   let ds: TrinityDataSource;
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
   });
-  function setup(start?: string) {
+  function setup(start = '2026-03-10T12:00:00Z') {
     const time = testClock(start);
     return { time, mon: new MonitoringRepository(ds.manager, { clock: time.clock }) };
   }
@@ -133,7 +129,7 @@ describe.each(DRIVERS)('MonitoringRepository on %s', (driver) => {
 
   it('cleans up samples older than exactly N days', async () => {
     const own = await openTestDataSource(driver);
-    const time = testClock();
+    const time = testClock('2026-03-10T12:00:00Z');
     const mon = new MonitoringRepository(own.manager, { clock: time.clock });
     time.set('2026-03-03T11:59:59.999Z');
     await mon.createHealthCheck('mon-f', 'aggregate', 'healthy');

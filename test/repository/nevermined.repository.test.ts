@@ -6,14 +6,10 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { NeverminedRepository } from '../../src/repository/nevermined.repository';
 import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 const API_KEY = 'sandbox:eyJhbGciOiJIUzI1NiJ9.test-key';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -2,14 +2,10 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { OperatorQueueRepository } from '../../src/repository/operator-queue.repository';
 import type { OperatorQueueItemInput } from '../../src/model/operator-queue.model';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-10T12:00:00Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 const item = (id: string, extra: Partial<OperatorQueueItemInput> = {}): OperatorQueueItemInput => ({
   id,
@@ -24,7 +20,7 @@ describe.each(DRIVERS)('OperatorQueueRepository on %s', (driver) => {
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
   });
-  function setup(start?: string, own?: TrinityDataSource) {
+  function setup(start = '2026-03-10T12:00:00Z', own?: TrinityDataSource) {
     const time = testClock(start);
     return { time, queue: new OperatorQueueRepository((own ?? ds).manager, { clock: time.clock }) };
   }

@@ -2,22 +2,13 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { PUBLIC_LINK_MODE_HEADER, PublicChatRepository } from '../../src/repository/public-chat.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 const START = '2026-03-01T10:00:00.123Z';
 const SECOND = 1000;
-
-/** A clock the test moves by hand. */
-function testClock(start = START) {
-  let now = new Date(start);
-  return {
-    clock: () => new Date(now),
-    set: (iso: string) => (now = new Date(iso)),
-    advance: (ms: number) => (now = new Date(now.getTime() + ms)),
-  };
-}
 
 const at = (ms: number) => new Date(new Date(START).getTime() + ms);
 

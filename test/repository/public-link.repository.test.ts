@@ -4,21 +4,12 @@ import { InputValidationError, InvalidColumnValueError } from '../../src/errors'
 import { PublicChatRepository } from '../../src/repository/public-chat.repository';
 import { PublicLinkRepository } from '../../src/repository/public-link.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 const START = '2026-03-01T10:00:00.123Z';
-
-/** A clock the test moves by hand. */
-function testClock(start = START) {
-  let now = new Date(start);
-  return {
-    clock: () => new Date(now),
-    set: (iso: string) => (now = new Date(iso)),
-    advance: (ms: number) => (now = new Date(now.getTime() + ms)),
-  };
-}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

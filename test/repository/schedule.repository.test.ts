@@ -6,15 +6,10 @@ import { calculateNextRunAt } from '../../src/repository/schedule/cron';
 import { pyRound } from '../../src/repository/schedule/numbers';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-/** A clock the test moves by hand. */
-function testClock(start: string) {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 const at = (iso: string) => new Date(iso);
 
@@ -303,12 +298,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     await user('s8-owner', { owns: ['s8-agent'] });
     const s = (await repo.createSchedule('s8-agent', 's8-owner', baseSchedule))!;
     const e = await repo.createScheduleExecution(s.id, 's8-agent', 'm');
-    if (driver === 'sqlite') {
-      await q(`CREATE TRIGGER s8_block BEFORE DELETE ON agent_schedules BEGIN SELECT RAISE(ABORT, 'blocked'); END`);
-    } else {
-      await q(`CREATE FUNCTION s8_block() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'blocked'; END $$ LANGUAGE plpgsql`);
-      await q(`CREATE TRIGGER s8_block BEFORE DELETE ON agent_schedules FOR EACH ROW EXECUTE FUNCTION s8_block()`);
-    }
+    await failWrites(ds, driver, 'DELETE', 'agent_schedules', { name: 's8_block', message: 'blocked' });
     try {
       await expect(repo.deleteSchedule(s.id, 's8-owner')).rejects.toThrow(/blocked/);
       await expect(repo.deleteAgentSchedules('s8-agent')).rejects.toThrow(/blocked/);

@@ -2,19 +2,10 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { InputValidationError } from '../../src/errors';
 import { SettingsRepository } from '../../src/repository/settings.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { linguisticOnPostgres, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-/** Production PostgreSQL databases may sort linguistically; the test database is C.UTF-8, so make the column ICU. */
-async function linguisticOnPostgres(ds: TrinityDataSource, table: string, column: string): Promise<void> {
-  if (ds.options.type === 'postgres') await ds.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text COLLATE "und-x-icu"`);
-}
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe.each(DRIVERS)('SettingsRepository on %s', (driver) => {
   let ds: TrinityDataSource;

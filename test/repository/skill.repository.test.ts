@@ -1,27 +1,10 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { SkillRepository } from '../../src/repository/skill.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
-
-/** Installs a trigger that makes an INSERT of a row with `column = value` fail (forces a mid-transaction failure). */
-async function failInsertWhen(ds: TrinityDataSource, driver: string, table: string, column: string, value: string): Promise<void> {
-  const name = `fail_${table}_${value.replace(/\W/g, '_')}`;
-  if (driver === 'sqlite') {
-    await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN NEW.${column} = '${value}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
-    return;
-  }
-  await ds.query(
-    `CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN IF NEW.${column} = '${value}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
-  );
-  await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
-}
 
 describe.each(DRIVERS)('SkillRepository on %s', (driver) => {
   let ds: TrinityDataSource;
@@ -103,7 +86,7 @@ describe.each(DRIVERS)('SkillRepository on %s', (driver) => {
 
   it('leaves the old set in place when the replacing write fails', async () => {
     await skills.setAgentSkills('tx-a', ['keep1', 'keep2'], 'u');
-    await failInsertWhen(ds, driver, 'agent_skills', 'skill_name', 'tx-boom');
+    await failWrites(ds, driver, 'INSERT', 'agent_skills', { when: { column: 'skill_name', value: 'tx-boom' } });
     await expect(skills.setAgentSkills('tx-a', ['new', 'tx-boom'], 'v')).rejects.toThrow(/forced failure/);
     expect(await skills.getAgentSkillNames('tx-a')).toEqual(['keep1', 'keep2']);
     expect((await skills.getAgentSkills('tx-a'))[0].assigned_by).toBe('u');

@@ -2,36 +2,15 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
-import { placeholders, type Driver } from '../../src/dialect';
 import { SlackChannelRepository } from '../../src/repository/slack-channel.repository';
 import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 const KEY = Buffer.alloc(32, 0x2a);
 const OTHER_KEY = Buffer.alloc(32, 0x17);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
-
-function raw(ds: TrinityDataSource, driver: Driver, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return ds.query(placeholders(driver, sql), params);
-}
-
-async function failDeletesOf(ds: TrinityDataSource, driver: Driver, table: string, column: string, value: string) {
-  const name = `fail_${table}_${value.replace(/\W/g, '_')}`;
-  if (driver === 'sqlite') {
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} WHEN OLD.${column} = '${value}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
-  } else {
-    await ds.query(
-      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.${column} = '${value}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN OLD; END $$`,
-    );
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
-  }
-}
 
 describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
   let ds: TrinityDataSource;
@@ -242,7 +221,7 @@ describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
     const { slack } = setup();
     await slack.createWorkspace('T8', 'Eight', 'xoxb-8');
     await slack.bindChannelToAgent('T8', 'C1', null, 'agent-8');
-    await failDeletesOf(ds, driver, 'slack_workspaces', 'team_id', 'T8');
+    await failWrites(ds, driver, 'DELETE', 'slack_workspaces', { when: { column: 'team_id', value: 'T8' } });
     await expect(slack.deleteWorkspace('T8')).rejects.toThrow('forced failure');
     expect(await slack.getAgentNameForChannel('T8', 'C1')).toBe('agent-8');
     expect(await slack.getWorkspaceBotToken('T8')).toBe('xoxb-8');

@@ -1,27 +1,17 @@
 import { readFileSync } from 'fs';
 import path from 'path';
 import type { TrinityDataSource } from '../../src/data-source';
-import { placeholders, type Driver } from '../../src/dialect';
+import type { Driver } from '../../src/dialect';
 import { InputValidationError, UniqueConstraintError } from '../../src/errors';
 import { SlackRepository } from '../../src/repository/slack.repository';
 import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 const FIXTURE = 'trinity-2026-04-01-8068f0db.db';
 const TEN_MINUTES = 10 * 60 * 1000;
-
-/** A clock the test moves by hand. */
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)), advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
-}
-
-/** Raw SQL with `?` placeholders on either driver (test setup and inspection only). */
-function raw(ds: TrinityDataSource, driver: Driver, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return ds.query(placeholders(driver, sql), params);
-}
 
 /** A public link row as the public_links module would store it. */
 async function insertLink(ds: TrinityDataSource, driver: Driver, id: string, agent: string, enabled: boolean, requireEmail: boolean) {
@@ -36,19 +26,6 @@ async function insertLink(ds: TrinityDataSource, driver: Driver, id: string, age
     bool(enabled),
     bool(requireEmail),
   ]);
-}
-
-/** Makes every DELETE of the rows where `column = value` fail, on either driver (other rows are unaffected). */
-async function failDeletesOf(ds: TrinityDataSource, driver: Driver, table: string, column: string, value: string) {
-  const name = `fail_${table}_${value.replace(/\W/g, '_')}`;
-  if (driver === 'sqlite') {
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} WHEN OLD.${column} = '${value}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
-  } else {
-    await ds.query(
-      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.${column} = '${value}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN OLD; END $$`,
-    );
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
-  }
 }
 
 describe.each(DRIVERS)('SlackRepository on %s', (driver) => {
@@ -184,7 +161,7 @@ describe.each(DRIVERS)('SlackRepository on %s', (driver) => {
     await slack.createSlackConnection('link-g1', 'T-G1', null, 'xoxb-g1', '6');
     await slack.createUserVerification('link-g1', 'U-G1', 'T-G1', 'g@x.com', 'email_code');
     await slack.createPendingVerification('link-g1', 'U-G2', 'T-G1', 'h@x.com');
-    await failDeletesOf(ds, driver, 'slack_link_connections', 'link_id', 'link-g1');
+    await failWrites(ds, driver, 'DELETE', 'slack_link_connections', { when: { column: 'link_id', value: 'link-g1' } });
     await expect(slack.deleteSlackConnectionByLink('link-g1')).rejects.toThrow('forced failure');
     await expect(slack.deleteSlackConnection((await slack.getSlackConnectionByLink('link-g1'))!.id)).rejects.toThrow('forced failure');
     expect(await slack.getSlackConnectionByLink('link-g1')).not.toBeNull();

@@ -4,14 +4,10 @@ import { SystemViewRepository } from '../../src/repository/system-view.repositor
 import { TagRepository } from '../../src/repository/tag.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
   let ds: TrinityDataSource;

@@ -2,14 +2,10 @@ import { InputValidationError } from '../../src/errors';
 import type { TrinityDataSource } from '../../src/data-source';
 import { TagRepository, normalizeTag, normalizedTagSet } from '../../src/repository/tag.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
 
 describe('tag normalisation (Python lower().strip())', () => {
   it('strips Python whitespace, not JS trim() whitespace', () => {
@@ -139,7 +135,7 @@ describe.each(DRIVERS)('TagRepository on %s', (driver) => {
   it('leaves the old tags in place when the replacing write fails', async () => {
     await tags.setAgentTags('tx-a', ['keep']);
     // The DELETE runs, then the INSERT fails on one row: the whole write must roll back.
-    await failInsertWhen(ds, driver, 'agent_tags', 'tag', 'tx-boom');
+    await failWrites(ds, driver, 'INSERT', 'agent_tags', { when: { column: 'tag', value: 'tx-boom' } });
     await expect(tags.setAgentTags('tx-a', ['new1', 'tx-boom'])).rejects.toThrow(/forced failure/);
     expect(await tags.getAgentTags('tx-a')).toEqual(['keep']);
   });
@@ -158,19 +154,6 @@ describe.each(DRIVERS)('TagRepository on %s', (driver) => {
     ]);
   });
 });
-
-/** Installs a trigger that makes an INSERT of a row with `column = value` fail (forces a mid-transaction failure). */
-async function failInsertWhen(ds: TrinityDataSource, driver: string, table: string, column: string, value: string): Promise<void> {
-  const name = `fail_${table}_${value.replace(/\W/g, '_')}`;
-  if (driver === 'sqlite') {
-    await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN NEW.${column} = '${value}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
-    return;
-  }
-  await ds.query(
-    `CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN IF NEW.${column} = '${value}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
-  );
-  await ds.query(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
-}
 
 describe('TagRepository on a migrated legacy file', () => {
   it('reads Python-written tags and writes rows in the same naive+Z format', async () => {

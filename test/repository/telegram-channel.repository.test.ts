@@ -2,10 +2,10 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
-import { placeholders, type Driver } from '../../src/dialect';
 import { UniqueConstraintError } from '../../src/errors';
 import { TelegramChannelRepository } from '../../src/repository/telegram-channel.repository';
 import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -13,27 +13,6 @@ afterAll(cleanupTestDatabases);
 const FIXTURE = 'trinity-2026-04-01-8068f0db.db';
 const KEY = Buffer.alloc(32, 0x33);
 const TOKEN_32 = /^[A-Za-z0-9_-]{43}$/;
-
-function testClock(start = '2026-03-01T10:00:00.123Z') {
-  let now = new Date(start);
-  return { clock: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-}
-
-function raw(ds: TrinityDataSource, driver: Driver, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return ds.query(placeholders(driver, sql), params);
-}
-
-async function failDeletesOf(ds: TrinityDataSource, driver: Driver, table: string, column: string, value: string) {
-  const name = `fail_${table}_${value.replace(/\W/g, '_')}`;
-  if (driver === 'sqlite') {
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} WHEN OLD.${column} = '${value}' BEGIN SELECT RAISE(ABORT, 'forced failure'); END`);
-  } else {
-    await ds.query(
-      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.${column} = '${value}' THEN RAISE EXCEPTION 'forced failure'; END IF; RETURN OLD; END $$`,
-    );
-    await ds.query(`CREATE TRIGGER ${name} BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
-  }
-}
 
 describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
   let ds: TrinityDataSource;
@@ -233,7 +212,7 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
     const { telegram } = setup();
     const l = (await telegram.createBinding('agent-l', '1313:L'))!;
     const link = await telegram.getOrCreateChatLink(l.id, '5', 'five');
-    await failDeletesOf(ds, driver, 'telegram_bindings', 'agent_name', 'agent-l');
+    await failWrites(ds, driver, 'DELETE', 'telegram_bindings', { when: { column: 'agent_name', value: 'agent-l' } });
     await expect(telegram.deleteBinding('agent-l')).rejects.toThrow('forced failure');
     expect(await telegram.getBindingByAgent('agent-l')).not.toBeNull();
     expect(await telegram.getOrCreateChatLink(l.id, '5')).toEqual(link);

@@ -8,6 +8,7 @@ import { spawn } from 'child_process';
 import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import path from 'path';
+import { Client } from 'pg';
 import readline from 'readline';
 import type { Driver } from '../../src/dialect';
 import { DatabaseManager, type OpenOptions } from '../../src/manager';
@@ -99,8 +100,15 @@ export async function sentinelSnapshot(db: DatabaseManager): Promise<Record<stri
   return snapshot;
 }
 
+/** A manager on a fresh database with an admin account (so 'admin' arguments reach the database) and planted sentinels. */
+export async function openSentinelManager(driver: Driver): Promise<{ db: DatabaseManager; sentinels: Record<string, string[]> }> {
+  const { db } = await openFreshManager(driver, { env: { ADMIN_PASSWORD: 'Hostile-Admin-Passw0rd!' } });
+  await plantSentinels(db);
+  return { db, sentinels: await sentinelSnapshot(db) };
+}
+
 // ------------------------------------------------------------------------------------------------
-// The facade list of the spec (Python parameter names), as test/manager/facade.test.ts reads it.
+// The facade list of the spec (Python parameter names); test/manager/facade.test.ts uses it too.
 
 export interface SpecMethod {
   py: string;
@@ -113,7 +121,7 @@ export const SPEC_FACADE: SpecMethod[] = (
   JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/spec/api/methods.json'), 'utf8')) as { facade: SpecMethod[] }
 ).facade;
 
-/** A plausible argument for a Python parameter name, so each call reaches the database (as in facade.test.ts). */
+/** A plausible argument for a Python parameter name, so each call reaches the database. */
 export function plausibleArgument(param: string): unknown {
   if (/^(limit|offset)$/.test(param)) return 5;
   if (/(hours|days|minutes|seconds|_count|max_tasks|timeout)$/.test(param)) return 24;
@@ -247,6 +255,16 @@ export async function startPrivatePostgres(password: string): Promise<PrivatePos
       if (!exited) child.kill();
     },
   };
+}
+
+/** Creates the database trinity_outage on the private server and opens a (tracked) manager on it. */
+export async function openOutageManager(server: PrivatePostgres): Promise<DatabaseManager> {
+  const admin = new Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE trinity_outage');
+  await admin.end();
+  const url = server.url.replace(/\/postgres$/, '/trinity_outage');
+  return trackManager(await DatabaseManager.open({ url, env: {} }));
 }
 
 /** Resolves with the settled outcome of a promise (for asserting on errors without try/catch). */

@@ -7,6 +7,7 @@ import { spawn } from 'child_process';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import type { DatabaseManager } from '../../src/manager';
+import { startReadyChild } from './child-process';
 import { scratchDir } from './databases';
 import { countRows, describeError } from './reliability-helpers';
 
@@ -288,29 +289,8 @@ export async function raceCase(db: DatabaseManager, testCase: RaceCase, racers =
 // ------------------------------------------------------------------------------------------------
 // Several processes on one database (child: test/support/reliability-writer.ts).
 
-interface WriterResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startWriter(url: string, barrier: string, tag: string, calls: number): { ready: Promise<void>; done: Promise<WriterResult> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'reliability-writer.ts'), url, barrier, tag, String(calls)], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-  });
-  let stdout = '';
-  let stderr = '';
-  let signalReady!: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<WriterResult>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  void done.then(() => signalReady());
-  return { ready, done };
+function startWriter(url: string, barrier: string, tag: string, calls: number) {
+  return startReadyChild('reliability-writer.ts', [url, barrier, tag, String(calls)]);
 }
 
 /**

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { TrinityDbError } from '../../src/errors';
 import type { DatabaseManager } from '../../src/manager';
 import { describeError } from './reliability-helpers';
+import type { Payload } from './reliability-hostile';
 
 export type RoundTripOutcome = { ok: true; stored: unknown; expected: unknown } | { ok: false; error: unknown };
 
@@ -89,6 +90,13 @@ export async function roundTripFailures(db: DatabaseManager, text: string, label
     }
     if (!outcome.ok && !(outcome.error instanceof TrinityDbError)) failures.push(`${roundTrip.name} <${label}>: ${describeError(outcome.error)}`);
   }
+  return failures;
+}
+
+/** roundTripFailures of every payload, in order. */
+export async function payloadRoundTripFailures(db: DatabaseManager, payloads: Payload[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const payload of payloads) failures.push(...(await roundTripFailures(db, payload.value as string, payload.label)));
   return failures;
 }
 
