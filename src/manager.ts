@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'fs';
 import { dirname } from 'path';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, Logger } from 'typeorm';
 import { MigrationExecutor } from 'typeorm';
 import { ensureAdminUser, type AdminBootstrapLogger } from './bootstrap-admin';
 import { createDataSource, type TrinityDataSource } from './data-source';
@@ -61,6 +61,21 @@ async function assertWritable(dataSource: TrinityDataSource): Promise<void> {
   }
 }
 
+/**
+ * TypeORM's messages for the manager's logger: migration progress and warnings. Queries and query
+ * errors are not forwarded (their parameters may hold secrets; errors reach the caller anyway).
+ */
+function typeormLoggerFor(logger: ManagerLogger): Logger {
+  return {
+    logQuery: () => undefined,
+    logQueryError: () => undefined,
+    logQuerySlow: () => undefined,
+    logSchemaBuild: () => undefined,
+    logMigration: (message) => logger.info(message),
+    log: (level, message) => (level === 'warn' ? logger.warn(String(message)) : logger.info(String(message))),
+  };
+}
+
 const SILENT: ManagerLogger = { info: () => undefined, warn: () => undefined };
 
 /**
@@ -84,7 +99,7 @@ export class DatabaseManager extends DatabaseFacade {
    */
   static async open(options: OpenOptions = {}): Promise<DatabaseManager> {
     const logger = options.logger ?? SILENT;
-    const dataSource = createDataSource(options.url);
+    const dataSource = createDataSource(options.url, options.logger ? { logger: typeormLoggerFor(options.logger) } : {});
     await dataSource.initialize();
     try {
       await assertWritable(dataSource);

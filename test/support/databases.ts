@@ -15,6 +15,8 @@ export const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/le
 
 let counter = 0;
 
+const QUIET_TYPEORM_LOGGER = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+
 function adminUrl(): string {
   const url = process.env.TRINITY_TEST_PG_ADMIN_URL;
   if (!url) throw new Error('TRINITY_TEST_PG_ADMIN_URL is not set: jest global setup did not start PostgreSQL');
@@ -73,7 +75,8 @@ export async function openTestDataSource(
   options: CreateDataSourceOptions & { migrate?: boolean; url?: string } = {},
 ): Promise<TrinityDataSource> {
   const url = options.url ?? (await emptyDatabaseUrl(driver));
-  const dataSource = createDataSource(url, options);
+  // TypeORM prints migration messages even with logging off; tests that want them pass a logger.
+  const dataSource = createDataSource(url, { logger: QUIET_TYPEORM_LOGGER, ...options });
   await dataSource.initialize();
   created.push(async () => {
     if (dataSource.isInitialized) await dataSource.destroy();
