@@ -111,20 +111,19 @@ export class TrinityDataSource extends DataSource {
   }
 
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
-    const release = await this.acquireMigrationLock();
-    try {
-      return await this.serialize(() => super.runMigrations({ transaction: 'each', ...options }));
-    } finally {
-      this.restoreSqliteForeignKeyMode();
-      await release();
-    }
+    return this.underMigrationLock(() => super.runMigrations({ transaction: 'each', ...options }));
   }
 
   /** Reverting takes the same cross-process lock as running. */
   override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
+    return this.underMigrationLock(() => super.undoLastMigration(options));
+  }
+
+  /** Runs migration work under the cross-process lock, then puts SQLite's foreign-key mode back. */
+  private async underMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     const release = await this.acquireMigrationLock();
     try {
-      await this.serialize(() => super.undoLastMigration(options));
+      return await this.serialize(work);
     } finally {
       this.restoreSqliteForeignKeyMode();
       await release();

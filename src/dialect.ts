@@ -270,15 +270,6 @@ export const sqliteIntrospection = {
     return rows.map((r) => ({ name: r.name, unique: r.unique === 1, origin: r.origin, sql: r.sql }));
   },
 
-  /** Index columns in order, with their sort direction. */
-  async indexColumns(qr: QueryRunner, index: string): Promise<{ name: string; descending: boolean }[]> {
-    const rows: { name: string; desc: number; key: number; seqno: number }[] = await qr.query(
-      `SELECT name, "desc", "key", seqno FROM pragma_index_xinfo(?) ORDER BY seqno`,
-      [index],
-    );
-    return rows.filter((r) => r.key === 1).map((r) => ({ name: r.name, descending: r.desc === 1 }));
-  },
-
   async sequenceValue(qr: QueryRunner, table: string): Promise<number | null> {
     const hasSequence = await qr.query(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`);
     if (!hasSequence.length) return null;

@@ -35,9 +35,8 @@ interface NewKey {
 
 /** API keys of the MCP server (Python `McpKeyOperations`). Python took `user_ops`; it is built on this manager. */
 export class McpKeyRepository extends BaseRepository {
-  private get users(): UserRepository {
-    return new UserRepository(this.manager, { clock: this.now });
-  }
+  /** Python passed `user_ops`; one instance on the same manager serves every call. */
+  private readonly users = new UserRepository(this.manager, { clock: this.now });
 
   /** Unknown user -> null. Returns the plaintext key once, in `api_key`. */
   async createMcpApiKey(username: string, keyData: McpApiKeyCreate): Promise<McpApiKeyWithSecret | null> {

@@ -55,6 +55,8 @@ export interface ScheduleRepositoryOptions extends RepositoryOptions {
  * Deviations from the Python layer: docs/compatibility/schedules.md.
  */
 export class ScheduleRepository extends BaseRepository {
+  /** Python passed `user_ops`; one instance on the same manager serves every call. */
+  private readonly users = new UserRepository(this.manager, { clock: this.now });
   private readonly agentAccess?: AgentAccessChecker;
   /** The schedule_executions fragments that differ per driver (started_at normalisation, raw JSON text). */
   private readonly execSql: ReturnType<typeof scheduleSql>;
@@ -77,7 +79,7 @@ export class ScheduleRepository extends BaseRepository {
     requireString('agentName', agentName);
     requireString('username', username);
     const input = validateInput(ScheduleCreateModel, scheduleData, 'scheduleData');
-    const user = await this.users().getUserByUsername(username);
+    const user = await this.users.getUserByUsername(username);
     if (!user || !(await this.canUserAccessAgent(user, agentName))) return null;
     const id = tokenUrlsafe(16);
     const now = this.now();
@@ -589,9 +591,6 @@ export class ScheduleRepository extends BaseRepository {
     }
   }
 
-  private users(): UserRepository {
-    return new UserRepository(this.manager, { clock: this.now });
-  }
 
   private on(manager: EntityManager): ScheduleRepository {
     return new ScheduleRepository(manager, { clock: this.now, agentAccess: this.agentAccess });
@@ -613,7 +612,7 @@ export class ScheduleRepository extends BaseRepository {
 
   /** The schedule when the user exists and is an admin or its owner, else null. */
   private async ownedSchedule(scheduleId: string, username: string): Promise<Schedule | null> {
-    const user = await this.users().getUserByUsername(username);
+    const user = await this.users.getUserByUsername(username);
     if (!user) return null;
     const schedule = await this.getSchedule(scheduleId);
     if (!schedule) return null;

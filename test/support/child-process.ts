@@ -1,4 +1,4 @@
-/** Test child processes: a .ts script of test/support run by ts-node that prints "ready" before waiting at a barrier. */
+/** Test child processes that print "ready" once set up (e.g. before waiting at a barrier). */
 import { spawn } from 'child_process';
 import path from 'path';
 
@@ -8,12 +8,9 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Starts test/support/`script` with `args`; `ready` resolves at its "ready" line (or when it exits). */
-export function startReadyChild(script: string, args: string[]): { ready: Promise<void>; done: Promise<ChildResult> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, script), ...args], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-  });
+/** Starts `node <nodeArgs>` in the repository root; `ready` resolves at its "ready" line (or when it exits). */
+export function startNodeChild(nodeArgs: string[], env: NodeJS.ProcessEnv = process.env): { ready: Promise<void>; done: Promise<ChildResult> } {
+  const child = spawn(process.execPath, nodeArgs, { cwd: path.resolve(__dirname, '../..'), env });
   let stdout = '';
   let stderr = '';
   let signalReady!: () => void;
@@ -26,4 +23,9 @@ export function startReadyChild(script: string, args: string[]): { ready: Promis
   const done = new Promise<ChildResult>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
   void done.then(() => signalReady());
   return { ready, done };
+}
+
+/** Starts test/support/`script` with `args` under ts-node (transpile only). */
+export function startReadyChild(script: string, args: string[]): { ready: Promise<void>; done: Promise<ChildResult> } {
+  return startNodeChild(['-r', 'ts-node/register/transpile-only', path.join(__dirname, script), ...args], { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' });
 }

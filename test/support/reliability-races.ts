@@ -3,11 +3,10 @@
  * that must exist afterwards and the check of what the racing callers got back. Used by
  * test/reliability/concurrency.test.ts (and known-bugs.test.ts for the cases that fail today).
  */
-import { spawn } from 'child_process';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import type { DatabaseManager } from '../../src/manager';
-import { startReadyChild } from './child-process';
+import { startNodeChild, startReadyChild } from './child-process';
 import { scratchDir } from './databases';
 import { countRows, describeError } from './reliability-helpers';
 
@@ -357,23 +356,11 @@ db.close();
 
 /** Starts another process that keeps writing the SQLite file; resolves once it writes. `done` has its exit code, output and write count. */
 export async function startBusyWriter(file: string, ms: number): Promise<{ done: Promise<{ code: number | null; stderr: string; writes: number }> }> {
-  const child = spawn(process.execPath, ['-e', BUSY_WRITER, file, String(ms)], { cwd: path.resolve(__dirname, '../..') });
-  let stdout = '';
-  let stderr = '';
-  let signalReady!: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('ready')) signalReady();
+  const child = startNodeChild(['-e', BUSY_WRITER, file, String(ms)]);
+  const done = child.done.then(({ code, stdout, stderr }) => {
+    const last = stdout.trim().split('\n').pop() ?? '';
+    return { code, stderr, writes: last.startsWith('{') ? (JSON.parse(last) as { writes: number }).writes : 0 };
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<{ code: number | null; stderr: string; writes: number }>((resolve) =>
-    child.on('exit', (code) => {
-      signalReady();
-      const last = stdout.trim().split('\n').pop() ?? '';
-      resolve({ code, stderr, writes: last.startsWith('{') ? (JSON.parse(last) as { writes: number }).writes : 0 });
-    }),
-  );
-  await ready;
+  await child.ready;
   return { done };
 }
