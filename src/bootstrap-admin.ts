@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs';
-import type { EntityManager } from 'typeorm';
 import { User } from './entity';
+import { columnCodec } from './repository/base.repository';
 import { UserRepository } from './repository/user.repository';
+import type { SqlExecutor } from './sql/executor';
 
 /** Rounds of the bcrypt hashes written here (passlib's default, as the Python start-up used). */
 export const BCRYPT_ROUNDS = 12;
@@ -38,12 +39,12 @@ async function verifies(password: string, hash: string): Promise<boolean> {
  * A weak password only produces warnings. Nothing secret is ever logged.
  */
 export async function ensureAdminUser(
-  manager: EntityManager,
+  executor: SqlExecutor,
   env: NodeJS.ProcessEnv,
   logger: AdminBootstrapLogger,
   clock: () => Date = () => new Date(),
 ): Promise<AdminBootstrapResult> {
-  const users = new UserRepository(manager, { clock });
+  const users = new UserRepository(executor, { clock });
   const username = env.ADMIN_USERNAME || 'admin';
   const password = env.ADMIN_PASSWORD ?? '';
   if (password) for (const warning of passwordWarnings(password)) logger.warn(`ADMIN_PASSWORD ${warning}`);
@@ -55,15 +56,14 @@ export async function ensureAdminUser(
       return 'skipped-no-password';
     }
     const now = clock();
+    const stamp = (column: string) => columnCodec(executor.driver, User, column).to(now);
     // Not UserRepository.createUser: that falls back to email = username, the bootstrap leaves it NULL.
-    await manager.getRepository(User).insert({
+    await executor.execute(`INSERT INTO users (username, password_hash, role, email, created_at, updated_at) VALUES (?, ?, 'admin', NULL, ?, ?)`, [
       username,
-      passwordHash: await bcrypt.hash(password, BCRYPT_ROUNDS),
-      role: 'admin',
-      email: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+      await bcrypt.hash(password, BCRYPT_ROUNDS),
+      stamp('created_at'),
+      stamp('updated_at'),
+    ]);
     logger.info(`created the admin account '${username}'`);
     return 'created';
   }

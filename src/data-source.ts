@@ -1,12 +1,16 @@
 import 'reflect-metadata';
 import Database from 'better-sqlite3';
-import { DataSource, EntitySchema, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
+import { DataSource, EntitySchema, MigrationExecutor, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
 import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig, type SqliteConfig } from './config';
-import { columnOptionsFor, sqliteConnectionPragmas, translateDriverError, type Driver } from './dialect';
+import { columnOptionsFor, sqliteConnectionPragmas, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
 import { MIGRATIONS } from './migration';
-import { SerialQueue } from './serial-queue';
+import { DatabaseUnavailableError } from './errors';
+import { translateIfDriverError } from './sql/driver-errors';
+import { PostgresExecutor, type PgPool } from './sql/postgres';
+import { queryLogFor } from './sql/query-log';
+import { SqliteExecutor, useImmediateTransactions, type SqliteConnection } from './sql/sqlite';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -17,8 +21,6 @@ export interface CreateDataSourceOptions {
   /** Replaces the driver's migration track (tests use it to add a failing migration). */
   migrations?: MigrationClass[];
 }
-
-const IMMEDIATE = Symbol('trinity-db.immediate-transactions');
 
 /** Name of TypeORM's bookkeeping table (the legacy `schema_migrations` table is left alone). */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
@@ -47,13 +49,13 @@ export function buildEntitySchemas(driver: Driver, tables: TableSpec[] = registe
 }
 
 /**
- * A DataSource that knows its trinity-db configuration and serialises migration runs across
- * processes (PostgreSQL advisory lock; on SQLite an exclusive lock on a sibling lock file).
+ * A DataSource that knows its trinity-db configuration, owns the executor every repository runs on,
+ * and serialises migration runs across processes (PostgreSQL advisory lock; on SQLite an exclusive
+ * lock on a sibling lock file).
  */
 export class TrinityDataSource extends DataSource {
   readonly driverName: Driver;
-  /** Serialises work on the single SQLite connection (unused on PostgreSQL, which has a pool). */
-  private readonly sqliteQueue = new SerialQueue();
+  private rootExecutor: SqliteExecutor | PostgresExecutor | undefined;
 
   constructor(
     readonly config: DatabaseConfig,
@@ -67,66 +69,93 @@ export class TrinityDataSource extends DataSource {
     return this.config.maskedUrl;
   }
 
-  /**
-   * Runs `fn` with exclusive use of the connection on SQLite (FIFO, re-entrant); directly on PostgreSQL.
-   * Repositories run every method through it, so no statement lands in another caller's transaction.
-   */
-  serialize<T>(fn: () => Promise<T>): Promise<T> {
-    return this.driverName === 'sqlite' ? this.sqliteQueue.run(fn) : fn();
-  }
-
-  /** DataSource.transaction, serialised on SQLite so concurrent transactions queue instead of colliding. */
-  override transaction: DataSource['transaction'] = ((...args: unknown[]) =>
-    this.serialize(() => (DataSource.prototype.transaction as (...a: unknown[]) => Promise<unknown>).apply(this, args))) as DataSource['transaction'];
-
   /** What error messages name: the file for SQLite, the masked URL for PostgreSQL (never a password). */
   get target(): string {
     return this.config.driver === 'sqlite' ? this.config.path : this.config.maskedUrl;
   }
+
+  /** The executor on this DataSource's connection (SQLite) or pool (PostgreSQL); repositories are built on it. */
+  get executor(): SqliteExecutor | PostgresExecutor {
+    if (!this.rootExecutor) {
+      if (!this.isInitialized) throw new DatabaseUnavailableError(this.target, 'the DataSource is not initialized (call initialize() first)');
+      this.rootExecutor = this.createExecutor();
+    }
+    return this.rootExecutor;
+  }
+
+  private createExecutor(): SqliteExecutor | PostgresExecutor {
+    const log = queryLogFor(this.options, this.logger);
+    // The driver handles are public fields of TypeORM's drivers; this is the one place that reads them.
+    const handle = (this.driver as unknown as { databaseConnection?: SqliteConnection; master?: PgPool });
+    if (this.config.driver === 'sqlite') return new SqliteExecutor(handle.databaseConnection!, this.target, log);
+    return new PostgresExecutor(handle.master!, this.target, this.config.pool.acquireTimeoutMs, log);
+  }
+
+  /** TypeORM's DataSource.transaction, with exclusive use of the SQLite connection while it runs. */
+  override transaction: DataSource['transaction'] = ((...args: unknown[]) =>
+    this.executor.exclusive(() => (DataSource.prototype.transaction as (...a: unknown[]) => Promise<unknown>).apply(this, args))) as DataSource['transaction'];
 
   override async initialize(): Promise<this> {
     if (this.config.driver === 'sqlite') ensureSqliteDirectory(this.config);
     try {
       await super.initialize();
     } catch (error) {
-      throw translateDriverError(error, this.target);
+      throw translateIfDriverError(this.driverName, error, { target: this.target });
     }
-    this.restoreSqliteForeignKeyMode();
-    this.useImmediateSqliteTransactions();
+    if (this.config.driver === 'sqlite') {
+      useImmediateTransactions(this.driver.createQueryRunner('master'));
+      (this.executor as SqliteExecutor).resetConnectionSettings();
+    }
     return this;
   }
 
-  /**
-   * TypeORM opens SQLite transactions with a deferred BEGIN: a transaction that reads and then writes
-   * fails at once with SQLITE_BUSY when another process wrote in between (the busy timeout cannot
-   * help). BEGIN IMMEDIATE takes the write lock up front, waiting up to the busy timeout.
-   */
-  private useImmediateSqliteTransactions(): void {
-    if (this.config.driver !== 'sqlite') return;
-    const runner = this.driver.createQueryRunner('master') as QueryRunner & { [IMMEDIATE]?: true };
-    if (runner[IMMEDIATE]) return;
-    const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
-    (runner as { query: unknown }).query = (sql: string, ...rest: unknown[]) => query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest);
-    runner[IMMEDIATE] = true;
+  override async destroy(): Promise<void> {
+    this.rootExecutor?.close();
+    this.rootExecutor = undefined;
+    await super.destroy();
   }
 
+  /**
+   * Pending migrations, under the cross-process lock, on one connection, in one transaction: a run
+   * commits as a whole or leaves the database as it was. On PostgreSQL the lock is
+   * `pg_advisory_xact_lock` inside that transaction (released at COMMIT or ROLLBACK, and it works
+   * through a transaction pooler), with the statement and lock timeouts lifted by `SET LOCAL` (nothing
+   * outlives the transaction); on SQLite an exclusive lock on `<file>-migrations.lock`.
+   */
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
-    return this.underMigrationLock(() => super.runMigrations({ transaction: 'each', ...options }));
+    return this.underMigrationLock((runner) => {
+      const executor = new MigrationExecutor(this, runner);
+      executor.transaction = options?.transaction ?? 'each';
+      executor.fake = options?.fake ?? false;
+      return executor.executePendingMigrations();
+    });
   }
 
   /** Reverting takes the same cross-process lock as running. */
   override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
-    return this.underMigrationLock(() => super.undoLastMigration(options));
+    return this.underMigrationLock((runner) => {
+      const executor = new MigrationExecutor(this, runner);
+      executor.transaction = options?.transaction ?? 'all';
+      executor.fake = options?.fake ?? false;
+      return executor.undoLastMigration();
+    });
   }
 
-  /** Runs migration work under the cross-process lock, then puts SQLite's foreign-key mode back. */
-  private async underMigrationLock<T>(work: () => Promise<T>): Promise<T> {
-    const release = await this.acquireMigrationLock();
+  /** Names of the applied migrations, oldest first. */
+  async appliedMigrations(): Promise<string[]> {
+    return (await this.readMigrations((executor) => executor.getExecutedMigrations())).map((m) => m.name);
+  }
+
+  /** Names of the migrations of this driver's track that are not applied yet. */
+  async pendingMigrations(): Promise<string[]> {
+    return (await this.readMigrations((executor) => executor.getPendingMigrations())).map((m) => m.name);
+  }
+
+  private async readMigrations<T>(read: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
     try {
-      return await this.serialize(work);
-    } finally {
-      this.restoreSqliteForeignKeyMode();
-      await release();
+      return await this.executor.exclusive(() => read(new MigrationExecutor(this)));
+    } catch (error) {
+      throw translateIfDriverError(this.driverName, error, { target: this.target });
     }
   }
 
@@ -139,34 +168,48 @@ export class TrinityDataSource extends DataSource {
     return super.setOptions({ ...options, logging: withoutQueryLogging(options.logging) } as Partial<DataSourceOptions>);
   }
 
-  /** TypeORM switches SQLite foreign keys on at connect and after migrations; the legacy schema needs them off. */
-  private restoreSqliteForeignKeyMode(): void {
-    if (this.config.driver !== 'sqlite' || !this.isInitialized) return;
-    const connection = (this.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
-    connection.pragma('foreign_keys = OFF');
-  }
-
-  private async acquireMigrationLock(): Promise<() => Promise<void>> {
-    if (this.config.driver === 'postgres') {
-      const runner = this.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.query('SET statement_timeout = 0');
-        await runner.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK_KEY]);
-      } catch (error) {
-        await runner.release();
-        throw error;
-      }
-      return async () => {
+  private async underMigrationLock<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const executor = this.executor;
+    try {
+      return await executor.exclusive(async () => {
+        const runner = this.createQueryRunner();
         try {
-          await runner.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATION_LOCK_KEY]);
+          if (this.config.driver === 'postgres') return await inMigrationTransaction(runner, () => lockPostgresMigrations(runner), work);
+          return await underSqliteMigrationLock(this.config, () => inMigrationTransaction(runner, async () => undefined, work));
         } finally {
+          if (executor instanceof SqliteExecutor) executor.resetConnectionSettings();
           await runner.release();
         }
-      };
+      });
+    } catch (error) {
+      throw translateIfDriverError(this.driverName, error, { target: this.target });
     }
-    return lockSqliteMigrations(this.config);
   }
+}
+
+/**
+ * Runs `work` in one transaction on `runner` (TypeORM's MigrationExecutor joins a transaction it
+ * finds open), after `lock`; commits when `work` resolves, rolls back when it throws.
+ */
+async function inMigrationTransaction<T>(runner: QueryRunner, lock: () => Promise<void>, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  await runner.startTransaction();
+  try {
+    await lock();
+    const result = await work(runner);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The PostgreSQL migration lock, inside the run's transaction. */
+async function lockPostgresMigrations(runner: QueryRunner): Promise<void> {
+  // Waiting for another process's run, and the migrations themselves, take as long as they take.
+  await runner.query('SET LOCAL statement_timeout = 0');
+  await runner.query('SET LOCAL lock_timeout = 0');
+  await runner.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK_KEY]);
 }
 
 const ALL_LOG_LEVELS = ['error', 'schema', 'warn', 'info', 'log', 'migration'] as const;
@@ -190,6 +233,15 @@ const inProcessSqliteLocks = new Map<string, Promise<void>>();
  * across processes with BEGIN EXCLUSIVE on `<file>-migrations.lock`, which the OS releases if the
  * holder dies. The lock file is never deleted: a waiter may hold it open.
  */
+async function underSqliteMigrationLock<T>(config: SqliteConfig, work: () => Promise<T>): Promise<T> {
+  const release = await lockSqliteMigrations(config);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
 async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise<void>> {
   if (config.inMemory) return async () => undefined;
   const previous = inProcessSqliteLocks.get(config.path) ?? Promise.resolve();

@@ -6,19 +6,13 @@
  *   trinity.db and the Python layer keep working; PostgreSQL gets native types.
  * - sqlFragments: the SQL expressions repositories need that are spelled differently per driver.
  * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
+ * Driver errors are translated by the executors (src/sql/driver-errors.ts).
  */
 import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
 import { formatTimestamp, parseTimestamp } from './codec/timestamp';
 import { pyJsonDumps } from './codec/python-json';
 import { CURRENT_TIMESTAMP, type ColumnDefault, type ColumnKind, type ColumnSpec } from './entity/columns';
-import {
-  DatabaseUnavailableError,
-  InputValidationError,
-  InvalidColumnValueError,
-  NotNullConstraintError,
-  UniqueConstraintError,
-  ValueRejectedError,
-} from './errors';
+import { InvalidColumnValueError } from './errors';
 
 export type Driver = 'sqlite' | 'postgres';
 
@@ -293,71 +287,6 @@ export function sqliteConnectionPragmas(options: { journalMode: string; synchron
     // The Python layer never enforced foreign keys and legacy rows violate the declared ones.
     'foreign_keys = OFF',
   ];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Driver errors -> typed errors with the same wording on both drivers.
-// ---------------------------------------------------------------------------------------------
-
-interface DriverErrorShape {
-  code?: string;
-  message?: string;
-  table?: string;
-  column?: string;
-  detail?: string;
-}
-
-function splitQualified(names: string): { table?: string; columns: string[] } {
-  const parts = names.split(',').map((n) => n.trim());
-  const table = parts[0]?.includes('.') ? parts[0].split('.')[0] : undefined;
-  return { table, columns: parts.map((p) => p.split('.').pop()!) };
-}
-
-/** Network errors of node-postgres and the PostgreSQL codes of a server that is going away or not accepting connections. */
-const PG_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
-const PG_UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection ended unexpectedly/i;
-
-/**
- * Maps a driver error to a typed error with the same wording on both drivers: constraint violations
- * (legacy SQLite text), an unreachable or locked database (naming `target`, a masked URL or a path),
- * values the database refuses, and parameters better-sqlite3 cannot bind. Other errors pass through.
- */
-export function translateDriverError(error: unknown, target = 'the database'): unknown {
-  const driverError = ((error as { driverError?: DriverErrorShape })?.driverError ?? error) as DriverErrorShape;
-  if (!driverError || typeof driverError !== 'object') return error;
-  const { code, message = '' } = driverError;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const { table, columns } = splitQualified(message.replace(/^.*constraint failed: /, ''));
-    return new UniqueConstraintError(table, columns);
-  }
-  if (code === 'SQLITE_CONSTRAINT_NOTNULL') {
-    const { table, columns } = splitQualified(message.replace(/^.*constraint failed: /, ''));
-    return new NotNullConstraintError(table, columns[0]);
-  }
-  if (code?.startsWith('SQLITE_READONLY')) return new DatabaseUnavailableError(target, 'the database file is read-only');
-  if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
-    return new DatabaseUnavailableError(target, 'the database is locked by another process (busy timeout exceeded)');
-  }
-  if (code?.startsWith('SQLITE_CANTOPEN')) return new DatabaseUnavailableError(target, 'the database file cannot be opened');
-  // better-sqlite3 refuses parameters other than numbers, strings, bigints, buffers and null, and
-  // reads a plain object as named parameters. (Compared by message: errors may come from another realm.)
-  if (/can only bind|Too (few|many) parameter values|named parameters/.test(message)) {
-    return new InputValidationError('parameter', 'unsupported value type (expected a string, number or null)');
-  }
-  if (code === '23505') {
-    const columns = /^Key \((.+?)\)=/.exec(driverError.detail ?? '')?.[1].split(',').map((c) => c.trim().replace(/"/g, '')) ?? [];
-    return new UniqueConstraintError(driverError.table, columns);
-  }
-  if (code === '23502') return new NotNullConstraintError(driverError.table, driverError.column ?? '?');
-  if (code === '22021' || code === '22P05') {
-    // PostgreSQL text cannot hold NUL (U+0000); SQLite stores it.
-    return new InputValidationError('parameter', 'text containing a NUL (U+0000) character cannot be stored on PostgreSQL');
-  }
-  if (code === '54000') return new ValueRejectedError('value too large for a PostgreSQL index entry (an indexed text column holds at most a few kB)');
-  if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) {
-    return new DatabaseUnavailableError(target, code && /^[A-Z]/.test(code) ? `connection failed (${code})` : 'connection failed');
-  }
-  return error;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,13 @@
-import type { Repositories, RepositoryKey } from './repository';
+import { InputValidationError } from './errors';
+import { REPOSITORY_CLASSES, REPOSITORY_KEYS, type Repositories, type RepositoryKey, type RepositoryOptions } from './repository';
+import { DashboardHistoryRepository } from './repository/dashboard-history.repository';
 import { SharedFolderRepository } from './repository/shared-folder.repository';
+import type { SqlExecutor } from './sql/executor';
+
+/** The names of a repository's methods that return a promise (the only ones a facade entry may name). */
+type AsyncMethodName<R> = { [K in keyof R]: R[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof R] & string;
+/** One facade entry: a repository property and one of that repository's async methods (checked by the compiler). */
+type FacadeEntry = { [R in RepositoryKey]: readonly [R, AsyncMethodName<Repositories[R]>] }[RepositoryKey];
 
 /**
  * The facade of the Python DatabaseManager: facade name (camelCase of the Python name) ->
@@ -263,7 +271,6 @@ export const FACADE_METHODS = {
   captureDashboardSnapshot: ['dashboardHistory', 'captureDashboardSnapshot'],
   getWidgetHistory: ['dashboardHistory', 'getWidgetHistory'],
   getAllWidgetHistory: ['dashboardHistory', 'getAllWidgetHistory'],
-  calculateWidgetStats: ['dashboardHistory', 'calculateWidgetStats'],
   getLastCapturedMtime: ['dashboardHistory', 'getLastCapturedMtime'],
   cleanupOldDashboardSnapshots: ['dashboardHistory', 'cleanupOldSnapshots'],
   deleteAgentDashboardHistory: ['dashboardHistory', 'deleteAgentDashboardHistory'],
@@ -343,12 +350,13 @@ export const FACADE_METHODS = {
   findMatchingEventSubscriptions: ['eventSubscriptions', 'findMatchingSubscriptions'],
   createAgentEvent: ['eventSubscriptions', 'createEvent'],
   listAgentEvents: ['eventSubscriptions', 'listEvents'],
-} as const satisfies Record<string, readonly [RepositoryKey, string]>;
+} as const satisfies Record<string, FacadeEntry>;
 
 /** Facade methods that call static helpers of a repository (no database access). */
 export const STATIC_FACADE_METHODS = {
   getSharedVolumeName: SharedFolderRepository.getSharedVolumeName,
   getSharedMountPath: SharedFolderRepository.getSharedMountPath,
+  calculateWidgetStats: DashboardHistoryRepository.calculateWidgetStats,
 } as const;
 
 type Table = typeof FACADE_METHODS;
@@ -364,26 +372,85 @@ export type FacadeMethods = { [K in keyof Table]: Delegate<Table[K]> } & typeof 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface DatabaseFacade extends FacadeMethods, Repositories {}
 
-/** Every facade method, plus the repositories as properties (`db.users`, `db.schedules`, ...). */
+const REPOSITORIES = Symbol('trinity-db.repositories');
+
+/**
+ * Every facade method, plus the repositories as properties (`db.users`, `db.schedules`, ...), all on
+ * one executor (the DataSource's, or a transaction's). Repositories are built on first use.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class DatabaseFacade {
   static readonly getSharedVolumeName = STATIC_FACADE_METHODS.getSharedVolumeName;
   static readonly getSharedMountPath = STATIC_FACADE_METHODS.getSharedMountPath;
+  static readonly calculateWidgetStats = STATIC_FACADE_METHODS.calculateWidgetStats;
 
-  protected constructor(repositories: Repositories) {
-    Object.assign(this, repositories);
+  private readonly [REPOSITORIES]: Partial<Record<RepositoryKey, unknown>> = {};
+
+  protected constructor(
+    /** The executor every repository of this facade runs on. */
+    readonly executor: SqlExecutor,
+    /** The options every repository of this facade is built with (clock, logger). */
+    protected readonly repositoryOptions: RepositoryOptions,
+  ) {}
+
+  /** The repository under `key`, built on this facade's executor the first time it is asked for. */
+  protected repository<K extends RepositoryKey>(key: K): Repositories[K] {
+    const cache = this[REPOSITORIES];
+    return (cache[key] ??= new REPOSITORY_CLASSES[key](this.executor, this.repositoryOptions)) as Repositories[K];
   }
 }
 
-for (const [name, [repository, method]] of Object.entries(FACADE_METHODS)) {
-  Object.defineProperty(DatabaseFacade.prototype, name, {
+for (const key of REPOSITORY_KEYS) {
+  Object.defineProperty(DatabaseFacade.prototype, key, {
     configurable: true,
-    writable: true,
-    value: function (this: Record<string, Record<string, (...args: unknown[]) => unknown>>, ...args: unknown[]) {
-      return this[repository][method](...args);
+    get(this: DatabaseFacade) {
+      return (this as unknown as { repository(k: RepositoryKey): unknown }).repository(key);
     },
   });
 }
+
+for (const [name, [repository, method]] of Object.entries(FACADE_METHODS) as [string, FacadeEntry][]) {
+  Object.defineProperty(DatabaseFacade.prototype, name, { configurable: true, writable: true, value: delegation(name, repository, method) });
+}
 for (const [name, helper] of Object.entries(STATIC_FACADE_METHODS)) {
   Object.defineProperty(DatabaseFacade.prototype, name, { configurable: true, writable: true, value: helper });
+}
+
+/**
+ * The facade method `name`: checks the arguments once (text the drivers would silently alter is
+ * refused before anything runs) and calls the repository method. Named `name`, so stack traces read
+ * `DatabaseManager.getUserByUsername`.
+ */
+function delegation(name: string, repository: RepositoryKey, method: string): (...args: unknown[]) => Promise<unknown> {
+  const methods = {
+    [name](this: Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>, ...args: unknown[]): Promise<unknown> {
+      const malformed = malformedArgument(args);
+      if (malformed) return Promise.reject(malformed);
+      return this[repository][method](...args);
+    },
+  };
+  return methods[name];
+}
+
+/**
+ * Strings with unpaired UTF-16 surrogates cannot be stored as UTF-8: the drivers (and the credential
+ * encryption, before them) would replace them with U+FFFD. Looked for in arguments and the values of
+ * objects and arrays in them, three levels deep.
+ */
+function malformedArgument(args: unknown[]): InputValidationError | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const field = findMalformedText(args[i], `argument ${i + 1}`, 0);
+    if (field) return new InputValidationError(field, 'contains an unpaired UTF-16 surrogate, which cannot be stored as UTF-8 text');
+  }
+  return undefined;
+}
+
+function findMalformedText(value: unknown, field: string, depth: number): string | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : field;
+  if (depth >= 3 || value === null || typeof value !== 'object' || value instanceof Date) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = findMalformedText(item, `${field}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -1,13 +1,14 @@
 import { accessSync, constants } from 'fs';
 import { dirname } from 'path';
-import type { EntityManager, Logger } from 'typeorm';
-import { MigrationExecutor } from 'typeorm';
+import type { Logger } from 'typeorm';
 import { ensureAdminUser, type AdminBootstrapLogger } from './bootstrap-admin';
 import { createDataSource, type TrinityDataSource } from './data-source';
-import { translateDriverError } from './dialect';
 import { DatabaseUnavailableError, MigrationError } from './errors';
 import { DatabaseFacade } from './facade';
-import { createRepositories, type Repositories } from './repository';
+import type { RepositoryOptions } from './repository';
+import type { SqlExecutor } from './sql/executor';
+import type { PoolFigures } from './sql/postgres';
+import { PostgresExecutor } from './sql/postgres';
 
 /** Where the manager reports what it did at start-up (console-compatible). Never receives secrets. */
 export interface ManagerLogger extends AdminBootstrapLogger {
@@ -19,6 +20,10 @@ export interface OpenOptions {
   url?: string;
   /** Apply pending migrations at start-up (default). With false, start-up fails while any is pending. */
   runMigrations?: boolean;
+  /**
+   * Start-up and operator messages. Without one nothing is printed to stdout; warnings that protect
+   * the operator (a weak or missing ADMIN_PASSWORD) go to stderr.
+   */
   logger?: ManagerLogger;
   /** Environment for ADMIN_USERNAME / ADMIN_PASSWORD (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -31,8 +36,14 @@ export interface HealthReport {
   /** DATABASE_URL with the password masked. */
   url: string;
   migrations: { applied: string[]; pending: string[] };
-  pool: { max: number; total: number; idle: number; waiting: number };
+  pool: PoolFigures;
 }
+
+/** Without a logger: silent on stdout, operator warnings on stderr. */
+const DEFAULT_LOGGER: ManagerLogger = {
+  info: () => undefined,
+  warn: (message) => process.stderr.write(`trinity-db: warning: ${message}\n`),
+};
 
 /**
  * A SQLite file that is read-only or locked by another process is refused at open, not at the
@@ -51,14 +62,8 @@ async function assertWritable(dataSource: TrinityDataSource): Promise<void> {
       }
     }
   }
-  try {
-    await dataSource.serialize(async () => {
-      await dataSource.query('BEGIN IMMEDIATE');
-      await dataSource.query('ROLLBACK');
-    });
-  } catch (error) {
-    throw translateDriverError(error, dataSource.target);
-  }
+  // An empty transaction: BEGIN IMMEDIATE takes the write lock, COMMIT releases it.
+  await dataSource.executor.transaction(async () => undefined);
 }
 
 /**
@@ -76,8 +81,6 @@ function typeormLoggerFor(logger: ManagerLogger): Logger {
   };
 }
 
-const SILENT: ManagerLogger = { info: () => undefined, warn: () => undefined };
-
 /**
  * The single object the backend talks to: every facade method of the Python DatabaseManager
  * (see DatabaseFacade), the repositories as properties (`db.users`, `db.schedules`, ...), and the
@@ -86,11 +89,10 @@ const SILENT: ManagerLogger = { info: () => undefined, warn: () => undefined };
 export class DatabaseManager extends DatabaseFacade {
   private constructor(
     readonly dataSource: TrinityDataSource,
-    readonly entityManager: EntityManager,
-    private readonly clock: (() => Date) | undefined,
-    repositories: Repositories,
+    executor: SqlExecutor,
+    repositoryOptions: RepositoryOptions,
   ) {
-    super(repositories);
+    super(executor, repositoryOptions);
   }
 
   /**
@@ -98,26 +100,24 @@ export class DatabaseManager extends DatabaseFacade {
    * `runMigrations` is false), then ensures the admin account like the Python start-up.
    */
   static async open(options: OpenOptions = {}): Promise<DatabaseManager> {
-    const logger = options.logger ?? SILENT;
-    const dataSource = createDataSource(options.url, options.logger ? { logger: typeormLoggerFor(options.logger) } : {});
+    const logger = options.logger ?? DEFAULT_LOGGER;
+    const dataSource = createDataSource(options.url, { logger: typeormLoggerFor(logger) });
     await dataSource.initialize();
     try {
       await assertWritable(dataSource);
       if (options.runMigrations === false) {
-        const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
+        const pending = await dataSource.pendingMigrations();
         if (pending.length) {
           throw new MigrationError(
-            `${dataSource.maskedUrl} has ${pending.length} pending migration(s): ${pending.map((m) => m.name).join(', ')}; ` +
-              'run `npm run migration:run` (or open with runMigrations: true)',
+            `${dataSource.maskedUrl} has ${pending.length} pending migration(s): ${pending.join(', ')}; ` + 'run `npm run migration:run` (or open with runMigrations: true)',
           );
         }
       } else {
         const applied = await dataSource.runMigrations();
         if (applied.length) logger.info(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
       }
-      const manager = new DatabaseManager(dataSource, dataSource.manager, options.clock, createRepositories(dataSource.manager, { clock: options.clock }));
-      await dataSource.serialize(() => ensureAdminUser(dataSource.manager, options.env ?? process.env, logger, options.clock));
-      return manager;
+      await ensureAdminUser(dataSource.executor, options.env ?? process.env, logger, options.clock);
+      return new DatabaseManager(dataSource, dataSource.executor, { clock: options.clock, logger });
     } catch (error) {
       await dataSource.destroy().catch(() => undefined);
       throw error;
@@ -126,39 +126,26 @@ export class DatabaseManager extends DatabaseFacade {
 
   /**
    * Runs `fn` with a manager whose every method runs in one transaction: committed when `fn`
-   * resolves, rolled back as a whole when it throws. Nested calls join the outer transaction.
+   * resolves, rolled back as a whole when it throws. Called on a transaction's manager, a savepoint:
+   * its failure undoes only its own writes. Inside `fn`, use the manager `fn` receives: this one
+   * refuses calls from inside the callback while the transaction is open (docs/RELIABILITY.md).
    */
   async transaction<T>(fn: (db: DatabaseManager) => Promise<T>): Promise<T> {
-    if (this.entityManager.queryRunner?.isTransactionActive) return fn(this);
-    return this.dataSource
-      .transaction((tx) => fn(new DatabaseManager(this.dataSource, tx, this.clock, createRepositories(tx, { clock: this.clock }))))
-      .catch((error: unknown) => {
-        throw translateDriverError(error, this.dataSource.target);
-      });
+    return this.executor.transaction((tx) => fn(new DatabaseManager(this.dataSource, tx, this.repositoryOptions)));
   }
 
   async health(): Promise<HealthReport> {
-    const executor = new MigrationExecutor(this.dataSource);
-    const [executed, pending] = await this.dataSource
-      .serialize(async () => [await executor.getExecutedMigrations(), await executor.getPendingMigrations()])
-      .catch((error: unknown) => {
-        throw translateDriverError(error, this.dataSource.target);
-      });
+    const [applied, pending] = await Promise.all([this.dataSource.appliedMigrations(), this.dataSource.pendingMigrations()]);
+    const executor = this.dataSource.executor;
     return {
       driver: this.dataSource.driverName,
       url: this.dataSource.maskedUrl,
-      migrations: { applied: executed.map((m) => m.name), pending: pending.map((m) => m.name) },
-      pool: this.poolFigures(),
+      migrations: { applied, pending },
+      pool: executor instanceof PostgresExecutor ? executor.poolFigures() : { max: 1, total: 1, idle: 1, waiting: 0 },
     };
   }
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
-  }
-
-  private poolFigures(): HealthReport['pool'] {
-    if (this.dataSource.driverName === 'sqlite') return { max: 1, total: 1, idle: 1, waiting: 0 };
-    const pool = (this.dataSource.driver as unknown as { master: { totalCount: number; idleCount: number; waitingCount: number; options: { max: number } } }).master;
-    return { max: pool.options.max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }
 }

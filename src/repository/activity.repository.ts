@@ -52,8 +52,7 @@ export class ActivityRepository extends BaseRepository {
       throw new InputValidationError('details', 'expected an object or null');
     }
     if (options.error != null) requireString('error', options.error, { allowEmpty: true });
-    return this.transaction(async (tx) => {
-      const repo = new ActivityRepository(tx, { clock: this.now });
+    return this.atomically(async (repo) => {
       const rows = await repo.select<{ started_at: unknown; started_us: unknown; details: unknown }>(
         `SELECT ${this.startedMicros()} AS started_us, details FROM agent_activities WHERE id = ?${this.driver === 'postgres' ? ' FOR UPDATE' : ''}`,
         [activityId],
@@ -129,8 +128,7 @@ export class ActivityRepository extends BaseRepository {
    */
   async markStaleActivitiesFailed(timeoutMinutes = 30): Promise<number> {
     requireInteger('timeoutMinutes', timeoutMinutes);
-    return this.transaction(async (tx) => {
-      const repo = new ActivityRepository(tx, { clock: this.now });
+    return this.atomically(async (repo) => {
       const now = this.now();
       const threshold = new Date(now.getTime() - timeoutMinutes * 60_000);
       const stale = await repo.select<{ id: string; started_us: unknown }>(

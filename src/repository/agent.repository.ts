@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { parseTimestamp } from '../codec/timestamp';
-import { translateDriverError } from '../dialect';
 import { AgentGitConfig, AgentOwnership, AgentSharing, User } from '../entity';
 import { InputValidationError, NotNullConstraintError, UniqueConstraintError } from '../errors';
 import {
@@ -61,9 +60,9 @@ const OWNER_SQL = `SELECT o.id, o.agent_name, o.owner_id, u.username AS owner_us
 export class AgentRepository extends BaseRepository {
   private readonly users: UserRepository;
 
-  constructor(manager: EntityManager, options: RepositoryOptions = {}) {
-    super(manager, options);
-    this.users = new UserRepository(manager, { clock: this.now });
+  constructor(executor: SqlExecutor, options: RepositoryOptions = {}) {
+    super(executor, options);
+    this.users = new UserRepository(executor, options);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -120,8 +119,7 @@ export class AgentRepository extends BaseRepository {
    */
   async deleteAgentOwnership(agentName: string): Promise<boolean> {
     requireString('agentName', agentName);
-    return this.transaction(async (tx) => {
-      const agents = new AgentRepository(tx, { clock: this.now });
+    return this.atomically(async (agents) => {
       await agents.execute(`DELETE FROM agent_sharing WHERE agent_name = ?`, [agentName]);
       const { affected } = await agents.execute(`DELETE FROM agent_ownership WHERE agent_name = ?`, [agentName]);
       return affected > 0;
@@ -428,8 +426,7 @@ export class AgentRepository extends BaseRepository {
     requireString('oldName', oldName);
     requireString('newName', newName);
     try {
-      return await this.atomically(async (tx) => {
-        const agents = new AgentRepository(tx, { clock: this.now });
+      return await this.atomically(async (agents) => {
         if (!(await agents.ownershipRow(oldName, 'id'))) return false;
         if (await agents.ownershipRow(newName, 'id')) return false;
         for (const [table, column] of RENAMED_AGENT_COLUMNS) {
@@ -438,8 +435,7 @@ export class AgentRepository extends BaseRepository {
         return true;
       });
     } catch (error) {
-      const translated = translateDriverError(error);
-      if (translated instanceof UniqueConstraintError || translated instanceof NotNullConstraintError) return false;
+      if (error instanceof UniqueConstraintError || error instanceof NotNullConstraintError) return false;
       throw error;
     }
   }
@@ -540,9 +536,6 @@ export class AgentRepository extends BaseRepository {
   }
 
   /** Whether the agent is shared with the user's (lower-cased) email; false without an email. */
-  // The two helpers below are not `async`, so the method wrapper leaves them alone: their callers
-  // are wrapped already (lock and error translation), and the hot access check saves two layers.
-
   private isSharedWith(agentName: string, user: UserDict): Promise<boolean> {
     if (!user.email) return Promise.resolve(false);
     return this.select(`SELECT 1 AS found FROM agent_sharing WHERE agent_name = ? AND shared_with_email = ? LIMIT 1`, [agentName, user.email.toLowerCase()]).then(
@@ -553,15 +546,6 @@ export class AgentRepository extends BaseRepository {
   /** getAgentOwner(agentName)?.owner_username without decoding the row (same statement). */
   private ownerUsername(agentName: string): Promise<string | null> {
     return this.select<Row>(OWNER_SQL, [agentName]).then((rows) => (rows.length ? (rows[0].owner_username as string) : null));
-  }
-
-  /**
-   * A transaction of its own; inside a caller's transaction a savepoint, so a rolled-back rename
-   * leaves the caller's transaction usable (PostgreSQL aborts a transaction on any failed statement).
-   */
-  private async atomically<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.manager.queryRunner?.isTransactionActive) return this.manager.transaction(fn);
-    return this.transaction(fn);
   }
 }
 

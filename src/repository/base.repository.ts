@@ -1,31 +1,26 @@
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
-import { QueryFailedError } from 'typeorm';
-import type { TrinityDataSource } from '../data-source';
-import { COLUMN_KINDS, codecFor, placeholders, sqlFragments, translateDriverError, type Codec, type Driver, type SqlFragments } from '../dialect';
+import { COLUMN_KINDS, codecFor, sqlFragments, type Codec, type Driver, type SqlFragments } from '../dialect';
 import { tableSpecOf } from '../entity/columns';
-import { InputValidationError } from '../errors';
+import type { Row, SqlExecutor, WriteResult } from '../sql/executor';
+
+export type { WriteResult } from '../sql/executor';
+
+/** Where repositories report what an operator should know (e.g. a credential stored in an old format). Never receives secrets. */
+export interface RepositoryLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
 
 export interface RepositoryOptions {
   /** The clock for timestamps the repository writes (tests pin it). */
   clock?: () => Date;
+  /** Operator messages; none are reported without one. */
+  logger?: RepositoryLogger;
 }
-
-export interface WriteResult {
-  /** Rows matched by an UPDATE/DELETE, rows inserted by an INSERT. */
-  affected: number;
-}
-
-const WRAPPED = Symbol('trinity-db.wrapped');
 
 /**
- * Base of every repository: a plain class on an EntityManager, so that a transaction can hand it a
- * transactional manager (`new UserRepository(txManager)`).
- *
- * Every async method of a subclass is wrapped once per instance so that
- * - on SQLite it runs under the DataSource's FIFO lock (one connection: nothing may run inside
- *   another caller's transaction), and
- * - constraint violations surface as UniqueConstraintError / NotNullConstraintError with the
- *   legacy SQLite wording on both drivers.
+ * Base of every repository: a plain class built on an executor (src/sql/executor.ts), the one path
+ * from a repository to the driver. The same class on a transaction's executor runs in that
+ * transaction (`withExecutor`, `atomically`).
  */
 export abstract class BaseRepository {
   protected readonly driver: Driver;
@@ -34,50 +29,44 @@ export abstract class BaseRepository {
   protected readonly now: () => Date;
 
   constructor(
-    protected readonly manager: EntityManager,
-    options: RepositoryOptions = {},
+    protected readonly executor: SqlExecutor,
+    protected readonly options: RepositoryOptions = {},
   ) {
-    this.driver = manager.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.driver = executor.driver;
     this.sql = sqlFragments(this.driver);
     this.now = options.clock ?? (() => new Date());
-    wrapPublicMethods(this, manager.connection as TrinityDataSource);
   }
 
-  protected repo<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
-    return this.manager.getRepository(entity);
+  /** This repository (same class, same options: clock, logger, ...) on another executor, e.g. a transaction's. */
+  withExecutor(executor: SqlExecutor): this {
+    return new (this.constructor as new (executor: SqlExecutor, options: RepositoryOptions) => this)(executor, this.options);
   }
 
   /**
-   * Runs `fn` in one transaction: the caller's, when this repository was built on a transactional
-   * manager, else a new one (serialised on SQLite).
+   * Runs `fn` in one transaction with this repository rebuilt on it: a new transaction, or a
+   * savepoint inside the caller's when this repository is on a transaction already (so a failure
+   * undoes this method's writes and leaves the caller's transaction usable).
    */
-  protected async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.manager.queryRunner?.isTransactionActive) return fn(this.manager);
-    return this.manager.connection.transaction(fn);
+  protected atomically<T>(fn: (repository: this) => Promise<T>): Promise<T> {
+    return this.executor.transaction((tx) => fn(this.withExecutor(tx)));
   }
 
-  /** Raw SELECT with `?` placeholders; rows come back as the driver returns them (decode with `decode`). */
-  protected async select<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const fast = this.manager.queryRunner ? undefined : fastExecutor(this.manager.connection);
-    if (fast) return fast.select(sql, params) as Promise<T[]>;
-    const result = await this.manager.query(placeholders(this.driver, sql), params);
-    // TypeORM's pg driver answers UPDATE/DELETE ... RETURNING with [rows, rowCount]; rows are objects, never arrays.
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
-    return result;
+  /**
+   * Runs `fn`, whose failure the calling method handles itself: in a savepoint when this repository
+   * is on a transaction (PostgreSQL aborts a transaction at any failed statement), directly otherwise.
+   */
+  protected recoverably<T>(fn: (repository: this) => Promise<T>): Promise<T> {
+    return this.executor.inTransaction ? this.atomically(fn) : fn(this);
   }
 
-  /** Raw INSERT/UPDATE/DELETE with `?` placeholders; returns the affected row count on both drivers. */
-  protected async execute(sql: string, params: unknown[] = []): Promise<WriteResult> {
-    const ownRunner = !this.manager.queryRunner;
-    const fast = ownRunner ? fastExecutor(this.manager.connection) : undefined;
-    if (fast) return fast.execute(sql, params);
-    const runner: QueryRunner = this.manager.queryRunner ?? this.manager.connection.createQueryRunner();
-    try {
-      const result = await runner.query(placeholders(this.driver, sql), params, true);
-      return { affected: result.affected ?? 0 };
-    } finally {
-      if (ownRunner) await runner.release();
-    }
+  /** A statement with `?` placeholders; rows as the driver returns them (decode with `decode`/`decodeRow`). */
+  protected select<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.executor.select<T>(sql, params);
+  }
+
+  /** INSERT/UPDATE/DELETE with `?` placeholders; the affected row count on both drivers. */
+  protected execute(sql: string, params: readonly unknown[] = []): Promise<WriteResult> {
+    return this.executor.execute(sql, params);
   }
 
   /**
@@ -92,9 +81,7 @@ export abstract class BaseRepository {
 
   /** The codec of one column of an entity, for raw SQL parameters and results. */
   protected codec(entity: Function, column: string): Codec {
-    const codec = entityCodecs(this.driver, entity).get(column);
-    if (!codec) throw new Error(`${tableSpecOf(entity).tableName} has no column ${column}`);
-    return codec;
+    return columnCodec(this.driver, entity, column);
   }
 
   /** Stored value -> API value for a raw result column. */
@@ -156,210 +143,9 @@ function entityDecoders(driver: Driver, entity: Function): Map<string, ((value: 
   return decoders;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Fast path for raw SQL outside a transaction (issue #9)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Runs a repository's raw SQL straight on the driver when the repository is not on a transactional
- * manager: better-sqlite3 prepared statements cached per SQL string on the one SQLite connection, or
- * `pool.query` on TypeORM's own pg Pool. It skips what TypeORM's `manager.query()` costs per call
- * (a QueryRunner created and released, broadcaster events, a pool checkout plus a separate query
- * on PostgreSQL) and gives the same results as the TypeORM path:
- * - rows as the driver returns them; affected = `changes` (SQLite, 0 for a statement that returns
- *   rows, as TypeORM reports it) or `rowCount` (PostgreSQL);
- * - booleans bound as 0/1 on SQLite, as TypeORM does;
- * - driver errors wrapped in TypeORM's QueryFailedError (the method wrapper translates them);
- * - queries and query errors still go to the DataSource's logger (`logQuery`, `logQueryError`).
- * It is not used (TypeORM's path is) when the DataSource has entity subscribers (they would miss
- * beforeQuery/afterQuery events) or `maxQueryExecutionTime` is set (slow-query logging), or is not
- * initialised. On SQLite the caller already holds the FIFO lock (the method wrapper), so a statement
- * never lands in another caller's transaction; inside a transaction the manager's QueryRunner is used.
- */
-interface FastExecutor {
-  select(sql: string, params: unknown[]): Promise<unknown>;
-  execute(sql: string, params: unknown[]): Promise<WriteResult>;
-}
-
-interface SqliteStatement {
-  readonly reader: boolean;
-  all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-}
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-}
-interface PgResult {
-  rows: unknown[];
-  rowCount: number | null;
-}
-interface PgPool {
-  query(config: { text: string; values: unknown[] }): Promise<PgResult>;
-}
-
-/** Prepared statements per SQLite connection, by SQL text; cleared when it grows past the cap (dynamic SQL). */
-const sqliteStatements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
-const STATEMENT_CACHE_CAP = 1000;
-const executors = new WeakMap<object, FastExecutor>();
-/** `?` -> `$n` rewrites, by SQL text (bounded like the statement cache). */
-const pgTexts = new Map<string, string>();
-
-function fastExecutor(dataSource: DataSource): FastExecutor | undefined {
-  if (!dataSource.isInitialized || dataSource.subscribers.length || dataSource.options.maxQueryExecutionTime) return undefined;
-  const driver = dataSource.driver as unknown as { databaseConnection?: SqliteConnection; master?: PgPool };
-  const handle = dataSource.options.type === 'postgres' ? driver.master : driver.databaseConnection;
-  if (!handle) return undefined;
-  let executor = executors.get(handle);
-  if (!executor) {
-    executor = dataSource.options.type === 'postgres' ? pgExecutor(dataSource, handle as PgPool) : sqliteExecutor(dataSource, handle as SqliteConnection);
-    executors.set(handle, executor);
-  }
-  return executor;
-}
-
-function sqliteExecutor(dataSource: DataSource, connection: SqliteConnection): FastExecutor {
-  let cache = sqliteStatements.get(connection);
-  if (!cache) sqliteStatements.set(connection, (cache = new Map()));
-  const statements = cache;
-  const prepare = (sql: string): SqliteStatement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      if (statements.size >= STATEMENT_CACHE_CAP) statements.clear();
-      statement = connection.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  const bind = (params: unknown[]): unknown[] => {
-    for (let i = 0; i < params.length; i++) if (typeof params[i] === 'boolean') return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
-    return params;
-  };
-  return {
-    async select(sql, params) {
-      const values = bind(params);
-      dataSource.logger.logQuery(sql, values);
-      try {
-        const statement = prepare(sql);
-        return statement.reader ? statement.all(...values) : statement.run(...values).lastInsertRowid;
-      } catch (error) {
-        dataSource.logger.logQueryError(error as Error, sql, values);
-        throw new QueryFailedError(sql, values, error as Error);
-      }
-    },
-    async execute(sql, params) {
-      const values = bind(params);
-      dataSource.logger.logQuery(sql, values);
-      try {
-        const statement = prepare(sql);
-        if (statement.reader) {
-          statement.all(...values);
-          return { affected: 0 };
-        }
-        return { affected: statement.run(...values).changes };
-      } catch (error) {
-        dataSource.logger.logQueryError(error as Error, sql, values);
-        throw new QueryFailedError(sql, values, error as Error);
-      }
-    },
-  };
-}
-
-function pgText(sql: string): string {
-  let text = pgTexts.get(sql);
-  if (text === undefined) {
-    if (pgTexts.size >= STATEMENT_CACHE_CAP) pgTexts.clear();
-    text = placeholders('postgres', sql);
-    pgTexts.set(sql, text);
-  }
-  return text;
-}
-
-function pgExecutor(dataSource: DataSource, pool: PgPool): FastExecutor {
-  const run = async (sql: string, params: unknown[]): Promise<PgResult> => {
-    const text = pgText(sql);
-    dataSource.logger.logQuery(text, params);
-    try {
-      return await pool.query({ text, values: params });
-    } catch (error) {
-      dataSource.logger.logQueryError(error as Error, text, params);
-      throw new QueryFailedError(text, params, error as Error);
-    }
-  };
-  return {
-    async select(sql, params) {
-      return (await run(sql, params)).rows;
-    },
-    async execute(sql, params) {
-      return { affected: (await run(sql, params)).rowCount ?? 0 };
-    },
-  };
-}
-
-/** The async methods of a repository class (most derived first), found once per class. */
-const asyncMethodCache = new WeakMap<object, [string, (...args: unknown[]) => Promise<unknown>][]>();
-
-function asyncMethodsOf(prototype: object): [string, (...args: unknown[]) => Promise<unknown>][] {
-  let methods = asyncMethodCache.get(prototype);
-  if (methods) return methods;
-  methods = [];
-  const seen = new Set<string>();
-  for (let proto = prototype; proto && proto !== BaseRepository.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor' || seen.has(name)) continue;
-      seen.add(name);
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      // Only async methods: synchronous helpers must stay synchronous.
-      if (!descriptor || typeof descriptor.value !== 'function' || descriptor.value.constructor.name !== 'AsyncFunction') continue;
-      methods.push([name, descriptor.value]);
-    }
-  }
-  asyncMethodCache.set(prototype, methods);
-  return methods;
-}
-
-/**
- * Strings with unpaired UTF-16 surrogates cannot be stored as UTF-8: the drivers would silently
- * replace them with U+FFFD. They are refused before anything runs, on both drivers.
- */
-function assertWellFormedText(value: unknown, field: string, depth = 0): void {
-  if (typeof value === 'string') {
-    if (!value.isWellFormed()) throw new InputValidationError(field, 'contains an unpaired UTF-16 surrogate, which cannot be stored as UTF-8 text');
-  } else if (depth < 3 && value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    for (const [key, item] of Object.entries(value)) assertWellFormedText(item, `${field}.${key}`, depth + 1);
-  }
-}
-
-function checkArguments(args: unknown[]): void {
-  for (let i = 0; i < args.length; i++) assertWellFormedText(args[i], `argument ${i + 1}`);
-}
-
-function wrapPublicMethods(instance: BaseRepository, dataSource: TrinityDataSource): void {
-  const target = instance as unknown as Record<string | symbol, unknown>;
-  if (target[WRAPPED]) return;
-  target[WRAPPED] = true;
-  // Errors name the database: the SQLite file, or the PostgreSQL URL with its password masked.
-  const where = typeof dataSource.target === 'string' ? dataSource.target : undefined;
-  const rethrowTranslated = (error: unknown): never => {
-    throw translateDriverError(error, where);
-  };
-  // Only SQLite needs the FIFO lock (TrinityDataSource.serialize runs PostgreSQL work directly).
-  const serialized = typeof dataSource.serialize === 'function' && dataSource.driverName === 'sqlite';
-  for (const [name, method] of asyncMethodsOf(Object.getPrototypeOf(instance))) {
-    if (Object.prototype.hasOwnProperty.call(target, name)) continue;
-    const call = (args: unknown[]): Promise<unknown> => {
-      try {
-        checkArguments(args);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return method.apply(instance, args);
-    };
-    Object.defineProperty(target, name, {
-      configurable: true,
-      writable: true,
-      value: serialized
-        ? (...args: unknown[]) => dataSource.serialize(() => call(args)).then(undefined, rethrowTranslated)
-        : (...args: unknown[]) => call(args).then(undefined, rethrowTranslated),
-    });
-  }
+/** The codec of one column of an entity on one driver (shared by every repository). */
+export function columnCodec(driver: Driver, entity: Function, column: string): Codec {
+  const codec = entityCodecs(driver, entity).get(column);
+  if (!codec) throw new Error(`${tableSpecOf(entity).tableName} has no column ${column}`);
+  return codec;
 }

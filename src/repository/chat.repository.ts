@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { ChatMessage as ChatMessageEntity, ChatSession as ChatSessionEntity } from '../entity';
 import { InputValidationError } from '../errors';
 import type { ChatMessage, ChatSession } from '../model/chat.model';
@@ -22,8 +22,7 @@ export class ChatRepository extends BaseRepository {
    */
   async getOrCreateChatSession(agentName: string, userId: number, userEmail: string, subscriptionId: string | null = null): Promise<ChatSession> {
     this.checkSessionArgs(agentName, userId, userEmail, subscriptionId);
-    return this.transaction(async (tx) => {
-      const chats = this.on(tx);
+    return this.atomically(async (chats) => {
       // Nothing in the schema makes the active session unique: concurrent first messages serialise here.
       if (this.sql.keyLock) await chats.select(this.sql.keyLock, [`chat_sessions:${agentName}:${userId}`]);
       const rows = await chats.select<Record<string, unknown>>(
@@ -79,8 +78,7 @@ export class ChatRepository extends BaseRepository {
       o.subscriptionId ?? null,
       o.outputTokens ?? null,
     ];
-    return this.transaction(async (tx) => {
-      const chats = this.on(tx);
+    return this.atomically(async (chats) => {
       await chats.execute(`INSERT INTO chat_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values);
       // One atomic UPDATE: concurrent messages never lose a count.
       await chats.execute(
@@ -159,8 +157,7 @@ export class ChatRepository extends BaseRepository {
   /** Closes every active session of (agent, user) and creates a new one, in one transaction. */
   async createNewChatSession(agentName: string, userId: number, userEmail: string, subscriptionId: string | null = null): Promise<ChatSession> {
     this.checkSessionArgs(agentName, userId, userEmail, subscriptionId);
-    return this.transaction(async (tx) => {
-      const chats = this.on(tx);
+    return this.atomically(async (chats) => {
       await chats.execute(`UPDATE chat_sessions SET status = 'closed' WHERE agent_name = ? AND user_id = ? AND status = 'active'`, [agentName, userId]);
       return chats.insertSession(agentName, userId, userEmail, subscriptionId);
     });
@@ -168,16 +165,11 @@ export class ChatRepository extends BaseRepository {
 
   /** Deletes the session's messages, then the session; true when the session existed. */
   async deleteChatSession(sessionId: string): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      const chats = this.on(tx);
+    return this.atomically(async (chats) => {
       await chats.execute(`DELETE FROM chat_messages WHERE session_id = ?`, [sessionId]);
       const { affected } = await chats.execute(`DELETE FROM chat_sessions WHERE id = ?`, [sessionId]);
       return affected > 0;
     });
-  }
-
-  private on(manager: EntityManager): ChatRepository {
-    return new ChatRepository(manager, { clock: this.now });
   }
 
   private checkSessionArgs(agentName: unknown, userId: unknown, userEmail: unknown, subscriptionId: unknown): void {

@@ -23,8 +23,7 @@ export class DashboardHistoryRepository extends BaseRepository {
     const rows = extractRows(config.sections);
     if (!rows.length) return 0;
     const capturedAt = this.encode(AgentDashboardValue, 'captured_at', this.now());
-    await this.transaction(async (tx) => {
-      const repo = new DashboardHistoryRepository(tx, { clock: this.now });
+    await this.atomically(async (repo) => {
       for (const r of rows) {
         await repo.execute(
           `INSERT INTO agent_dashboard_values (id, agent_name, widget_key, widget_label, widget_type, value_numeric, value_text, dashboard_mtime, captured_at)
@@ -77,6 +76,11 @@ export class DashboardHistoryRepository extends BaseRepository {
 
   /** min/max/avg and the trend between the first and second half of the numeric values (Python rounding). */
   calculateWidgetStats(values: WidgetPointInput[]): WidgetStatsDict {
+    return DashboardHistoryRepository.calculateWidgetStats(values);
+  }
+
+  /** calculateWidgetStats without a database (the facade's static helper). */
+  static calculateWidgetStats(values: WidgetPointInput[]): WidgetStatsDict {
     if (values !== null && values !== undefined && !Array.isArray(values)) throw new InputValidationError('values', 'expected an array of points');
     const nums = (values ?? []).map((p) => p?.v).filter((v): v is number | boolean => typeof v === 'number' || typeof v === 'boolean').map(Number);
     if (!nums.length) return { min: null, max: null, avg: null, trend: 'stable', trend_percent: 0 };

@@ -32,8 +32,8 @@ export function generateLoginCode(): string {
 
 /** Email whitelist, 6-digit login codes and email users (Python `EmailAuthOperations`). */
 export class EmailAuthRepository extends BaseRepository {
-  /** Python passed `user_ops`; one instance on the same manager serves every call. */
-  private readonly users = new UserRepository(this.manager, { clock: this.now });
+  /** Python passed `user_ops`; one instance on the same executor serves every call. */
+  private readonly users = new UserRepository(this.executor, this.options);
 
   async isEmailWhitelisted(email: string): Promise<boolean> {
     requireString('email', email, { allowEmpty: true });

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import type { RepositoryOptions } from './base.repository';
 import { UserRepository } from './user.repository';
 import { AgentRepository } from './agent.repository';
@@ -26,7 +26,7 @@ import { OperatorQueueRepository } from './operator-queue.repository';
 import { EventSubscriptionRepository } from './event-subscription.repository';
 import { TelegramChannelRepository } from './telegram-channel.repository';
 
-export { BaseRepository, type RepositoryOptions } from './base.repository';
+export { BaseRepository, type RepositoryLogger, type RepositoryOptions } from './base.repository';
 export {
   UserRepository,
   AgentRepository,
@@ -88,9 +88,9 @@ export type RepositoryKey = keyof typeof REPOSITORY_CLASSES;
 export const REPOSITORY_KEYS = Object.keys(REPOSITORY_CLASSES) as RepositoryKey[];
 export type Repositories = { [K in RepositoryKey]: InstanceType<(typeof REPOSITORY_CLASSES)[K]> };
 
-/** Every repository, built on one EntityManager (the DataSource's, or a transaction's). */
-export function createRepositories(manager: EntityManager, options: RepositoryOptions = {}): Repositories {
+/** Every repository, built on one executor (the DataSource's, or a transaction's). */
+export function createRepositories(executor: SqlExecutor, options: RepositoryOptions = {}): Repositories {
   const repositories = {} as Record<RepositoryKey, unknown>;
-  for (const key of REPOSITORY_KEYS) repositories[key] = new REPOSITORY_CLASSES[key](manager, options);
+  for (const key of REPOSITORY_KEYS) repositories[key] = new REPOSITORY_CLASSES[key](executor, options);
   return repositories as Repositories;
 }

@@ -33,10 +33,10 @@ interface NewKey {
   scope: 'user' | 'agent';
 }
 
-/** API keys of the MCP server (Python `McpKeyOperations`). Python took `user_ops`; it is built on this manager. */
+/** API keys of the MCP server (Python `McpKeyOperations`). Python took `user_ops`; it is built on this executor. */
 export class McpKeyRepository extends BaseRepository {
-  /** Python passed `user_ops`; one instance on the same manager serves every call. */
-  private readonly users = new UserRepository(this.manager, { clock: this.now });
+  /** Python passed `user_ops`; one instance on the same executor serves every call. */
+  private readonly users = new UserRepository(this.executor, this.options);
 
   /** Unknown user -> null. Returns the plaintext key once, in `api_key`. */
   async createMcpApiKey(username: string, keyData: McpApiKeyCreate): Promise<McpApiKeyWithSecret | null> {

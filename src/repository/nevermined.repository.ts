@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { CredentialEncryption } from '../codec/credential-encryption';
 import { NeverminedAgentConfig, NeverminedPaymentLog as PaymentLogEntity } from '../entity';
 import { InputValidationError } from '../errors';
@@ -31,8 +31,8 @@ const INTEGER_OPTIONS = new Set<string>(['creditsAmount', 'remainingBalance']);
 export class NeverminedRepository extends BaseRepository {
   private readonly encryption: CredentialEncryption;
 
-  constructor(manager: EntityManager, options: NeverminedRepositoryOptions = {}) {
-    super(manager, options);
+  constructor(executor: SqlExecutor, options: NeverminedRepositoryOptions = {}) {
+    super(executor, options);
     this.encryption = options.encryption ?? new CredentialEncryption();
   }
 

@@ -70,8 +70,7 @@ export class PermissionRepository extends BaseRepository {
     targetAgents.forEach((target, i) => requireString(`targetAgents[${i}]`, target));
     const targets = [...new Set(targetAgents)].filter((target) => target !== sourceAgent);
     const createdAt = this.encode(AgentPermissionEntity, 'created_at', this.now());
-    await this.transaction(async (tx) => {
-      const repo = new PermissionRepository(tx, { clock: this.now });
+    await this.atomically(async (repo) => {
       // Concurrent replacements of one agent's permissions serialise: the last one wins, none fails.
       if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_permissions:${sourceAgent}`]);
       await repo.execute(`DELETE FROM agent_permissions WHERE source_agent = ?`, [sourceAgent]);
@@ -88,8 +87,7 @@ export class PermissionRepository extends BaseRepository {
   /** Deletes the agent's outgoing and incoming permissions in one transaction; returns the sum of both counts. */
   async deleteAgentPermissions(agentName: string): Promise<number> {
     requireString('agentName', agentName);
-    return this.transaction(async (tx) => {
-      const repo = new PermissionRepository(tx, { clock: this.now });
+    return this.atomically(async (repo) => {
       const outgoing = await repo.execute(`DELETE FROM agent_permissions WHERE source_agent = ?`, [agentName]);
       const incoming = await repo.execute(`DELETE FROM agent_permissions WHERE target_agent = ?`, [agentName]);
       return outgoing.affected + incoming.affected;

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { PublicChatMessage as MessageEntity, PublicChatSession as SessionEntity } from '../entity';
 import { InputValidationError } from '../errors';
 import type { PublicChatMessage, PublicChatSession } from '../model/public-chat.model';
@@ -61,8 +61,7 @@ export class PublicChatRepository extends BaseRepository {
     }
     const id = tokenUrlsafe(16);
     const now = this.encode(MessageEntity, 'timestamp', this.now());
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.execute(`INSERT INTO public_chat_messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`, [id, sessionId, role, content, now, cost ?? null]);
       await repo.execute(
         `UPDATE public_chat_sessions
@@ -99,8 +98,7 @@ export class PublicChatRepository extends BaseRepository {
   /** Deletes the session's messages, then the session (one transaction); true when a session was deleted. */
   async clearSession(sessionId: string): Promise<boolean> {
     requireString('sessionId', sessionId);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.execute(`DELETE FROM public_chat_messages WHERE session_id = ?`, [sessionId]);
       const { affected } = await repo.execute(`DELETE FROM public_chat_sessions WHERE id = ?`, [sessionId]);
       return affected > 0;
@@ -127,16 +125,11 @@ export class PublicChatRepository extends BaseRepository {
   /** Deletes every session of the link with its messages (one transaction); returns the session count. */
   async deleteLinkSessions(linkId: string): Promise<number> {
     requireString('linkId', linkId);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.execute(`DELETE FROM public_chat_messages WHERE session_id IN (SELECT id FROM public_chat_sessions WHERE link_id = ?)`, [linkId]);
       const { affected } = await repo.execute(`DELETE FROM public_chat_sessions WHERE link_id = ?`, [linkId]);
       return affected;
     });
-  }
-
-  private on(manager: EntityManager): PublicChatRepository {
-    return new PublicChatRepository(manager, { clock: this.now });
   }
 
   private async findSession(linkId: string, identifier: string): Promise<PublicChatSession | null> {

@@ -1,5 +1,5 @@
 import { randomInt } from 'crypto';
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { AgentPublicLink, PublicLinkUsage, PublicLinkVerification, PublicUserMemory } from '../entity';
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type {
@@ -31,7 +31,7 @@ const HOUR_MS = 3_600_000;
 /**
  * Public chat links, their e-mail verifications, usage counters and per-visitor memory
  * (Python `PublicLinkOperations`). The Python constructor took `user_ops` and `agent_ops` and never
- * used them; this repository takes the usual (manager, options).
+ * used them; this repository takes the usual (executor, options).
  */
 export class PublicLinkRepository extends BaseRepository {
   // ------------------------------------------------------------------ links
@@ -117,8 +117,7 @@ export class PublicLinkRepository extends BaseRepository {
    */
   async deletePublicLink(linkId: string): Promise<boolean> {
     requireString('linkId', linkId);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.execute(`DELETE FROM public_link_verifications WHERE link_id = ?`, [linkId]);
       await repo.execute(`DELETE FROM public_link_usage WHERE link_id = ?`, [linkId]);
       const { affected } = await repo.execute(`DELETE FROM agent_public_links WHERE id = ?`, [linkId]);
@@ -129,8 +128,7 @@ export class PublicLinkRepository extends BaseRepository {
   /** Deletes every link of the agent with its verifications and usage rows; returns the link count. */
   async deleteAgentPublicLinks(agentName: string): Promise<number> {
     requireString('agentName', agentName);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       const ofAgent = `link_id IN (SELECT id FROM agent_public_links WHERE agent_name = ?)`;
       await repo.execute(`DELETE FROM public_link_verifications WHERE ${ofAgent}`, [agentName]);
       await repo.execute(`DELETE FROM public_link_usage WHERE ${ofAgent}`, [agentName]);
@@ -170,8 +168,7 @@ export class PublicLinkRepository extends BaseRepository {
     const code = String(randomInt(100000, 1000000));
     const now = this.now();
     const expiresAt = new Date(now.getTime() + expiryMinutes * MINUTE_MS);
-    await this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    await this.atomically(async (repo) => {
       await repo.execute(`UPDATE public_link_verifications SET verified = ? WHERE link_id = ? AND email = ? AND verified = ?`, [SUPERSEDED, linkId, address, PENDING]);
       await repo.execute(
         `INSERT INTO public_link_verifications (id, link_id, email, code, created_at, expires_at, verified) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -246,8 +243,7 @@ export class PublicLinkRepository extends BaseRepository {
     if (email !== null && typeof email !== 'string') throw new InputValidationError('email', `expected a string or null, got ${typeof email}`);
     if (ipAddress !== null && typeof ipAddress !== 'string') throw new InputValidationError('ipAddress', `expected a string or null, got ${typeof ipAddress}`);
     const now = this.encode(PublicLinkUsage, 'last_used_at', this.now());
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.lockKey(`public_link_usage:${linkId}`);
       const emailMatch = email === null ? 'email IS NULL' : 'email = ?';
       const ipMatch = ipAddress === null ? 'ip_address IS NULL' : '(ip_address = ? OR ip_address IS NULL)';
@@ -342,11 +338,6 @@ export class PublicLinkRepository extends BaseRepository {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  /** A repository on a transactional manager, with the same clock. */
-  private on(manager: EntityManager): PublicLinkRepository {
-    return new PublicLinkRepository(manager, { clock: this.now });
-  }
 
   private toLink(row: Record<string, unknown>): PublicLinkDict {
     const link = this.decodeRow<PublicLinkDict>(AgentPublicLink, row);

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { AgentGitConfig as AgentGitConfigEntity, AgentSchedule, ScheduleExecution as ScheduleExecutionEntity } from '../entity';
 import { InputValidationError } from '../errors';
 import { pyJsonDumps } from '../codec/python-json';
@@ -33,6 +33,7 @@ import { rawJsonValue, rowToExecution, rowToGitConfig, rowToSchedule } from './s
 import { EXECUTION_COLUMNS, GIT_COLUMNS, SCHEDULE_COLUMNS, SUMMARY_COLUMNS, scheduleSql } from './schedule/sql';
 import { agentStats, agentStatsDualRow, agentStatsRow } from './schedule/stats';
 import { isIntegrityError, requireBoolean, validateOrigin, validateStatusUpdate } from './schedule/validation';
+import { AgentRepository } from './agent.repository';
 import { UserRepository } from './user.repository';
 
 const UPDATABLE_KEYS = ['name', 'cron_expression', 'message', 'enabled', 'timezone', 'description', 'timeout_seconds', 'allowed_tools', 'model'] as const;
@@ -46,7 +47,7 @@ export interface AgentAccessChecker {
 }
 
 export interface ScheduleRepositoryOptions extends RepositoryOptions {
-  /** The agent repository (`agent_ops`); without it the same rule is evaluated here in SQL. */
+  /** The agent repository (`agent_ops`); without it an AgentRepository on the same executor answers. */
   agentAccess?: AgentAccessChecker;
 }
 
@@ -55,15 +56,15 @@ export interface ScheduleRepositoryOptions extends RepositoryOptions {
  * Deviations from the Python layer: docs/compatibility/schedules.md.
  */
 export class ScheduleRepository extends BaseRepository {
-  /** Python passed `user_ops`; one instance on the same manager serves every call. */
-  private readonly users = new UserRepository(this.manager, { clock: this.now });
-  private readonly agentAccess?: AgentAccessChecker;
+  /** Python passed `user_ops`; one instance on the same executor serves every call. */
+  private readonly users = new UserRepository(this.executor, this.options);
+  private readonly agentAccess: AgentAccessChecker;
   /** The schedule_executions fragments that differ per driver (started_at normalisation, raw JSON text). */
   private readonly execSql: ReturnType<typeof scheduleSql>;
 
-  constructor(manager: EntityManager, options: ScheduleRepositoryOptions = {}) {
-    super(manager, options);
-    this.agentAccess = options.agentAccess;
+  constructor(executor: SqlExecutor, options: ScheduleRepositoryOptions = {}) {
+    super(executor, options);
+    this.agentAccess = options.agentAccess ?? new AgentRepository(executor, options);
     this.execSql = scheduleSql(this.driver);
   }
 
@@ -80,13 +81,14 @@ export class ScheduleRepository extends BaseRepository {
     requireString('username', username);
     const input = validateInput(ScheduleCreateModel, scheduleData, 'scheduleData');
     const user = await this.users.getUserByUsername(username);
-    if (!user || !(await this.canUserAccessAgent(user, agentName))) return null;
+    if (!user || !(await this.agentAccess.canUserAccessAgent(user.username, agentName))) return null;
     const id = tokenUrlsafe(16);
     const now = this.now();
     const next = input.enabled ? this.nextRun(input.cron_expression, input.timezone) : null;
     const allowedTools = input.allowed_tools ?? null;
     try {
-      await this.execute(
+      // A savepoint inside a caller's transaction: the failure this method turns into null must not abort it.
+      await this.recoverably((repo) => repo.execute(
         `INSERT INTO agent_schedules (id, agent_name, name, cron_expression, message, enabled, timezone, description, owner_id,
            created_at, updated_at, last_run_at, next_run_at, timeout_seconds, allowed_tools, model)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
@@ -107,7 +109,7 @@ export class ScheduleRepository extends BaseRepository {
           this.encode(AgentSchedule, 'allowed_tools', allowedTools),
           input.model ?? null,
         ],
-      );
+      ));
     } catch (error) {
       // Python catches sqlite3.IntegrityError and returns None.
       if (isIntegrityError(error)) return null;
@@ -198,8 +200,7 @@ export class ScheduleRepository extends BaseRepository {
     requireString('scheduleId', scheduleId);
     requireString('username', username);
     if (!(await this.ownedSchedule(scheduleId, username))) return false;
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       await repo.execute(`DELETE FROM schedule_executions WHERE schedule_id = ?`, [scheduleId]);
       const { affected } = await repo.execute(`DELETE FROM agent_schedules WHERE id = ?`, [scheduleId]);
       return affected > 0;
@@ -249,8 +250,7 @@ export class ScheduleRepository extends BaseRepository {
    */
   async deleteAgentSchedules(agentName: string): Promise<number> {
     requireString('agentName', agentName);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       const ids = (await repo.select<{ id: string }>(`SELECT id FROM agent_schedules WHERE agent_name = ?`, [agentName])).map((r) => r.id);
       for (const part of chunks(ids)) {
         await repo.execute(`DELETE FROM schedule_executions WHERE schedule_id IN (${part.map(() => '?').join(', ')})`, part);
@@ -591,25 +591,6 @@ export class ScheduleRepository extends BaseRepository {
     }
   }
 
-
-  private on(manager: EntityManager): ScheduleRepository {
-    return new ScheduleRepository(manager, { clock: this.now, agentAccess: this.agentAccess });
-  }
-
-  /** AgentOperations.can_user_access_agent: admin, owner, or shared with the user's (lower-cased) email. */
-  private async canUserAccessAgent(user: UserDict, agentName: string): Promise<boolean> {
-    if (this.agentAccess) return this.agentAccess.canUserAccessAgent(user.username, agentName);
-    if (user.role === 'admin') return true;
-    const owner = await this.select(
-      `SELECT 1 AS ok FROM agent_ownership o JOIN users u ON u.id = o.owner_id WHERE o.agent_name = ? AND u.username = ?`,
-      [agentName, user.username],
-    );
-    if (owner.length) return true;
-    if (!user.email) return false;
-    const shared = await this.select(`SELECT 1 AS ok FROM agent_sharing WHERE agent_name = ? AND shared_with_email = ?`, [agentName, user.email.toLowerCase()]);
-    return shared.length > 0;
-  }
-
   /** The schedule when the user exists and is an admin or its owner, else null. */
   private async ownedSchedule(scheduleId: string, username: string): Promise<Schedule | null> {
     const user = await this.users.getUserByUsername(username);
@@ -701,8 +682,7 @@ export class ScheduleRepository extends BaseRepository {
    * transaction. The age check runs on decoded Dates: started_at mixes Z6 and naive text.
    */
   private async failRunningOlderThan(ageMs: number, extraWhere: string, error: string): Promise<number> {
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       const now = this.now();
       const cutoff = now.getTime() - ageMs;
       const rows = await repo.select<Row>(`SELECT id, started_at FROM schedule_executions WHERE status = 'running'${extraWhere}`);
@@ -726,13 +706,9 @@ export class ScheduleRepository extends BaseRepository {
     return started ? Math.trunc(completed.getTime() - started.getTime()) : null;
   }
 
-
-
   private maxStartedAt(value: unknown): Date | null {
     return value === null || value === undefined ? null : this.decode<Date>(ScheduleExecutionEntity, 'started_at', value);
   }
-
-
 
   private byAgentAndName(): string {
     return `${this.sql.binary('agent_name')}, ${this.sql.binary('name')}, id`;

@@ -56,8 +56,7 @@ export class SkillRepository extends BaseRepository {
     requireStringList('skillNames', skillNames).forEach((name, i) => requireString(`skillNames[${i}]`, name));
     requireString('assignedBy', assignedBy);
     const assignedAt = this.encode(AgentSkillEntity, 'assigned_at', this.now());
-    await this.transaction(async (tx) => {
-      const repo = new SkillRepository(tx, { clock: this.now });
+    await this.atomically(async (repo) => {
       await repo.execute(`DELETE FROM agent_skills WHERE agent_name = ?`, [agentName]);
       // One row per statement, in input order, so ids follow the input order as in Python.
       for (const skillName of skillNames) {

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { CredentialEncryption, decryptBotToken, encryptBotToken } from '../codec/credential-encryption';
 import { SlackActiveThread, SlackChannelAgent, SlackWorkspace } from '../entity';
 import type { SlackChannelBindingDict, SlackWorkspaceDict } from '../model/slack-channel.model';
@@ -23,11 +23,8 @@ type Row = Record<string, unknown>;
 export class SlackChannelRepository extends BaseRepository {
   private readonly encryption: CredentialEncryption;
 
-  constructor(
-    manager: EntityManager,
-    private readonly options: SlackChannelRepositoryOptions = {},
-  ) {
-    super(manager, options);
+  constructor(executor: SqlExecutor, options: SlackChannelRepositoryOptions = {}) {
+    super(executor, options);
     this.encryption = options.encryption ?? new CredentialEncryption();
   }
 
@@ -75,8 +72,7 @@ export class SlackChannelRepository extends BaseRepository {
    */
   async deleteWorkspace(teamId: string): Promise<boolean> {
     requireString('teamId', teamId);
-    return this.transaction(async (manager) => {
-      const tx = this.on(manager);
+    return this.atomically(async (tx) => {
       await tx.execute(`DELETE FROM slack_channel_agents WHERE team_id = ?`, [teamId]);
       const { affected } = await tx.execute(`DELETE FROM slack_workspaces WHERE team_id = ?`, [teamId]);
       return affected > 0;
@@ -191,10 +187,6 @@ export class SlackChannelRepository extends BaseRepository {
    */
   private decryptToken(stored: string): string | null {
     return decryptBotToken(this.encryption, stored) ?? (typeof stored === 'string' && stored.startsWith(PLAINTEXT_TOKEN_PREFIX) ? stored : null);
-  }
-
-  private on(manager: EntityManager): SlackChannelRepository {
-    return new SlackChannelRepository(manager, { ...this.options, clock: this.now, encryption: this.encryption });
   }
 
   /** Python `_row_to_workspace`: the token decrypted (or ""), `enabled` through bool(). */

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { AgentPublicLink, SlackLinkConnection, SlackPendingVerification, SlackUserVerification } from '../entity';
 import type { SlackConnectionByTeamDict, SlackConnectionDict, SlackPendingVerificationDict, SlackUserVerificationDict } from '../model/slack.model';
 import {
@@ -26,11 +26,8 @@ type Row = Record<string, unknown>;
  * of this table is stored and returned in plaintext, as the Python layer does.
  */
 export class SlackRepository extends BaseRepository {
-  constructor(
-    manager: EntityManager,
-    private readonly options: RepositoryOptions = {},
-  ) {
-    super(manager, options);
+  constructor(executor: SqlExecutor, options: RepositoryOptions = {}) {
+    super(executor, options);
   }
 
   /** Plain INSERT: a second connection for the same link or team throws UniqueConstraintError. */
@@ -107,8 +104,7 @@ export class SlackRepository extends BaseRepository {
   /** Deletes the connection and every (pending) verification of its link, whatever their team. One transaction. */
   async deleteSlackConnection(connectionId: string): Promise<boolean> {
     requireString('connectionId', connectionId);
-    return this.transaction(async (manager) => {
-      const tx = this.on(manager);
+    return this.atomically(async (tx) => {
       const found = await tx.select<{ link_id: string }>(`SELECT link_id FROM slack_link_connections WHERE id = ?`, [connectionId]);
       if (found.length) await tx.deleteVerificationsOfLink(found[0].link_id);
       const { affected } = await tx.execute(`DELETE FROM slack_link_connections WHERE id = ?`, [connectionId]);
@@ -119,8 +115,7 @@ export class SlackRepository extends BaseRepository {
   /** Deletes the link's verifications, pending verifications and connection. One transaction. */
   async deleteSlackConnectionByLink(linkId: string): Promise<boolean> {
     requireString('linkId', linkId);
-    return this.transaction(async (manager) => {
-      const tx = this.on(manager);
+    return this.atomically(async (tx) => {
       await tx.deleteVerificationsOfLink(linkId);
       const { affected } = await tx.execute(`DELETE FROM slack_link_connections WHERE link_id = ?`, [linkId]);
       return affected > 0;
@@ -194,8 +189,7 @@ export class SlackRepository extends BaseRepository {
       'pendingVerification',
     );
     const now = this.now();
-    return this.transaction(async (manager) => {
-      const tx = this.on(manager);
+    return this.atomically(async (tx) => {
       await tx.execute(`DELETE FROM slack_pending_verifications WHERE slack_user_id = ? AND slack_team_id = ?`, [input.slack_user_id, input.slack_team_id]);
       await tx.execute(`INSERT INTO slack_pending_verifications (${PENDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
         tokenUrlsafe(16),
@@ -256,11 +250,6 @@ export class SlackRepository extends BaseRepository {
       this.encode(SlackPendingVerification, 'expires_at', this.now()),
     ]);
     return affected;
-  }
-
-  /** The same repository on another manager (a transaction's). */
-  private on(manager: EntityManager): SlackRepository {
-    return new SlackRepository(manager, { ...this.options, clock: this.now });
   }
 
   private async deleteVerificationsOfLink(linkId: string): Promise<void> {

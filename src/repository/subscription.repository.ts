@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { CredentialEncryption } from '../codec/credential-encryption';
 import { formatTimestamp } from '../codec/timestamp';
 import { ChatMessage, ScheduleExecution, SubscriptionCredential as SubscriptionEntity, SubscriptionRateLimitEvent } from '../entity';
@@ -41,8 +41,8 @@ const NOT_RATE_LIMITED = `NOT EXISTS (SELECT 1 FROM subscription_rate_limit_even
 export class SubscriptionRepository extends BaseRepository {
   private readonly encryption: CredentialEncryption;
 
-  constructor(manager: EntityManager, options: SubscriptionRepositoryOptions = {}) {
-    super(manager, options);
+  constructor(executor: SqlExecutor, options: SubscriptionRepositoryOptions = {}) {
+    super(executor, options);
     this.encryption = options.encryption ?? new CredentialEncryption();
   }
 
@@ -104,7 +104,7 @@ export class SubscriptionRepository extends BaseRepository {
     const payload = this.encryption.decrypt(rows[0].encrypted_credentials);
     if (typeof payload.token === 'string' && payload.token) return payload.token;
     const format = '.credentials.json' in payload ? 'legacy .credentials.json' : 'unknown';
-    this.manager.connection.logger.log('warn', `subscription ${subscriptionId} holds credentials in the ${format} format: no token`);
+    this.options.logger?.warn(`subscription ${subscriptionId} holds credentials in the ${format} format: no token`);
     return null;
   }
 
@@ -131,12 +131,11 @@ export class SubscriptionRepository extends BaseRepository {
    */
   async deleteSubscription(subscriptionId: string): Promise<boolean> {
     requireString('subscriptionId', subscriptionId);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       const cleared = await repo.execute(`UPDATE agent_ownership SET subscription_id = NULL WHERE subscription_id = ?`, [subscriptionId]);
       const { affected } = await repo.execute(`DELETE FROM subscription_credentials WHERE id = ?`, [subscriptionId]);
       if (affected > 0 && cleared.affected > 0) {
-        this.manager.connection.logger.log('info', `Deleted subscription ${subscriptionId}, cleared ${cleared.affected} agent assignments`);
+        this.options.logger?.info(`Deleted subscription ${subscriptionId}, cleared ${cleared.affected} agent assignments`);
       }
       return affected > 0;
     });
@@ -149,8 +148,7 @@ export class SubscriptionRepository extends BaseRepository {
   async assignSubscriptionToAgent(agentName: string, subscriptionId: string): Promise<boolean> {
     requireString('agentName', agentName);
     requireString('subscriptionId', subscriptionId);
-    return this.transaction(async (tx) => {
-      const repo = this.on(tx);
+    return this.atomically(async (repo) => {
       const exists = await repo.select(`SELECT 1 AS found FROM subscription_credentials WHERE id = ?`, [subscriptionId]);
       if (!exists.length) throw new SubscriptionNotFoundError(`Subscription ${subscriptionId} not found`);
       const { affected } = await repo.execute(`UPDATE agent_ownership SET subscription_id = ? WHERE agent_name = ?`, [subscriptionId, agentName]);
@@ -283,11 +281,6 @@ export class SubscriptionRepository extends BaseRepository {
   }
 
   // -- helpers ---------------------------------------------------------------------------------
-
-  /** This repository on a transaction's manager. */
-  private on(manager: EntityManager): SubscriptionRepository {
-    return new SubscriptionRepository(manager, { clock: this.now, encryption: this.encryption });
-  }
 
   private async selectOne(sql: string, params: unknown[]): Promise<SubscriptionCredential | null> {
     const rows = await this.select(sql, params);

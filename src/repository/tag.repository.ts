@@ -64,8 +64,7 @@ export class TagRepository extends BaseRepository {
     requireString('agentName', agentName);
     const normalized = normalizedTagSet(requireStringList('tags', tags));
     const createdAt = this.encode(AgentTag, 'created_at', this.now());
-    await this.transaction(async (tx) => {
-      const repo = new TagRepository(tx, { clock: this.now });
+    await this.atomically(async (repo) => {
       // Concurrent replacements of one agent's tags serialise: the last one wins, none fails.
       if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_tags:${agentName}`]);
       await repo.execute(`DELETE FROM agent_tags WHERE agent_name = ?`, [agentName]);

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlExecutor } from '../sql/executor';
 import { CredentialEncryption, decryptBotToken, encryptBotToken } from '../codec/credential-encryption';
 import { TelegramBinding, TelegramChatLink } from '../entity';
 import type { TelegramBindingDict, TelegramChatLinkDict } from '../model/telegram-channel.model';
@@ -33,11 +33,8 @@ function textId(field: string, value: unknown): string {
 export class TelegramChannelRepository extends BaseRepository {
   private readonly encryption: CredentialEncryption;
 
-  constructor(
-    manager: EntityManager,
-    private readonly options: TelegramChannelRepositoryOptions = {},
-  ) {
-    super(manager, options);
+  constructor(executor: SqlExecutor, options: TelegramChannelRepositoryOptions = {}) {
+    super(executor, options);
     this.encryption = options.encryption ?? new CredentialEncryption();
   }
 
@@ -56,8 +53,7 @@ export class TelegramChannelRepository extends BaseRepository {
     const now = this.encode(TelegramBinding, 'created_at', this.now());
     // bot_id is UNIQUE too, and ON CONFLICT arbitrates one constraint only: concurrent upserts of one
     // agent or one bot serialise first (PostgreSQL), so none fails on the other constraint.
-    await this.transaction(async (tx) => {
-      const bindings = new TelegramChannelRepository(tx, { clock: this.now, encryption: this.encryption });
+    await this.atomically(async (bindings) => {
       if (this.sql.keyLock) {
         const keys = [`telegram_bindings.agent_name:${input.agent_name}`, ...(input.bot_id ? [`telegram_bindings.bot_id:${input.bot_id}`] : [])];
         for (const key of keys.sort()) await bindings.select(this.sql.keyLock, [key]);
@@ -125,8 +121,7 @@ export class TelegramChannelRepository extends BaseRepository {
   /** Deletes the agent's chat links, then its binding (one transaction); returns whether a binding was deleted. */
   async deleteBinding(agentName: string): Promise<boolean> {
     requireString('agentName', agentName);
-    return this.transaction(async (manager) => {
-      const tx = this.on(manager);
+    return this.atomically(async (tx) => {
       await tx.execute(`DELETE FROM telegram_chat_links WHERE binding_id IN (SELECT id FROM telegram_bindings WHERE agent_name = ?)`, [agentName]);
       const { affected } = await tx.execute(`DELETE FROM telegram_bindings WHERE agent_name = ?`, [agentName]);
       return affected > 0;
@@ -163,10 +158,6 @@ export class TelegramChannelRepository extends BaseRepository {
       this.encode(TelegramChatLink, 'last_active', this.now()),
       chatLinkId,
     ]);
-  }
-
-  private on(manager: EntityManager): TelegramChannelRepository {
-    return new TelegramChannelRepository(manager, { ...this.options, clock: this.now, encryption: this.encryption });
   }
 
   private async bindingWhere(column: 'agent_name' | 'bot_id' | 'webhook_secret', value: string): Promise<TelegramBindingDict | null> {

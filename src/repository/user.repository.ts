@@ -113,8 +113,7 @@ export class UserRepository extends BaseRepository {
   async getOrCreateAuth0User(auth0Sub: string, email: string, name: string | null = null, picture: string | null = null): Promise<UserDict> {
     requireString('auth0Sub', auth0Sub);
     requireString('email', email);
-    return this.transaction(async (tx) => {
-      const users = new UserRepository(tx, { clock: this.now });
+    return this.atomically(async (users) => {
       // Concurrent first logins of one account serialise (PostgreSQL), so exactly one creates the user.
       if (this.sql.keyLock) for (const key of [`users.auth0_sub:${auth0Sub}`, `users.username:${email}`].sort()) await users.select(this.sql.keyLock, [key]);
       const existing = await users.getUserByAuth0Sub(auth0Sub);
@@ -145,10 +144,7 @@ export class UserRepository extends BaseRepository {
     return rows.map((row) => this.toUser(row) as UserListRow);
   }
 
-  /**
-   * Not `async`, so the method wrapper leaves it alone (its callers are wrapped already): one
-   * lock/translation layer per call instead of two. Builds the UserDict in one object literal.
-   */
+  /** One lookup statement; builds the UserDict in one object literal (a hot path: no extra async layer). */
   private getUserByField(field: LookupField, value: unknown): Promise<UserDict | null> {
     if (!LOOKUP_FIELDS.includes(field)) return Promise.reject(new InputValidationError('field', `must be one of ${LOOKUP_FIELDS.join(', ')}`));
     if (value === null || value === undefined) return Promise.resolve(null);

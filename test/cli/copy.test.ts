@@ -148,18 +148,18 @@ describe(`copy of the largest fixture (${LARGEST_FIXTURE}) through the executabl
         expect({ table: table.tableName, rows: sortById(b) }).toEqual({ table: table.tableName, rows: sortById(a) });
       }
       // A few repository reads of the API.
-      const users = [new UserRepository(sqlite.manager), new UserRepository(pg.manager)];
+      const users = [new UserRepository(sqlite.executor), new UserRepository(pg.executor)];
       expect(sortById(await users[1].listUsers())).toEqual(sortById(await users[0].listUsers()));
       expect(await users[1].getUserByUsername('admin')).toEqual(await users[0].getUserByUsername('admin'));
-      const agents = [new AgentRepository(sqlite.manager), new AgentRepository(pg.manager)];
+      const agents = [new AgentRepository(sqlite.executor), new AgentRepository(pg.executor)];
       const names = (await sqlite.query(`SELECT agent_name FROM agent_ownership`)) as { agent_name: string }[];
       expect(names.length).toBeGreaterThan(0);
       for (const { agent_name } of names) expect(await agents[1].getAgentOwner(agent_name)).toEqual(await agents[0].getAgentOwner(agent_name));
-      const schedules = [new ScheduleRepository(sqlite.manager), new ScheduleRepository(pg.manager)];
+      const schedules = [new ScheduleRepository(sqlite.executor), new ScheduleRepository(pg.executor)];
       const sqliteSchedules = sortById(await schedules[0].listAllSchedules());
       expect(sqliteSchedules.length).toBeGreaterThan(0);
       expect(sortById(await schedules[1].listAllSchedules())).toEqual(sqliteSchedules);
-      const views = [new SystemViewRepository(sqlite.manager), new SystemViewRepository(pg.manager)];
+      const views = [new SystemViewRepository(sqlite.executor), new SystemViewRepository(pg.executor)];
       expect(sortById(await views[1].listAllViews())).toEqual(sortById(await views[0].listAllViews()));
     } finally {
       await sqlite.destroy();

@@ -23,6 +23,33 @@ afterAll(async () => {
 });
 
 describe.each(DRIVERS)('DatabaseManager on %s', (driver) => {
+  it('without a logger prints nothing to stdout, and the operator warnings to stderr; with one, everything goes to it', async () => {
+    const written = { stdout: [] as string[], stderr: [] as string[] };
+    const spies = (['stdout', 'stderr'] as const).map((stream) =>
+      jest.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => (written[stream].push(String(chunk)), true)),
+    );
+    try {
+      await openManager({ url: await emptyDatabaseUrl(driver), env: {} });
+      await openManager({ url: await emptyDatabaseUrl(driver), env: { ADMIN_PASSWORD: 'short' } });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(written.stdout).toEqual([]);
+    expect(written.stderr.join('')).toContain("no user 'admin' and ADMIN_PASSWORD is empty: no admin account was created");
+    expect(written.stderr.join('')).toContain('ADMIN_PASSWORD is shorter than 12 characters');
+    expect(written.stderr.join('')).not.toContain('baseline');
+
+    const messages: string[] = [];
+    const logSpies = (['stdout', 'stderr'] as const).map((stream) => jest.spyOn(process[stream], 'write'));
+    try {
+      await openManager({ url: await emptyDatabaseUrl(driver), env: {}, logger: { info: (m) => messages.push(`info ${m}`), warn: (m) => messages.push(`warn ${m}`) } });
+      for (const spy of logSpies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of logSpies) spy.mockRestore();
+    }
+    expect(messages).toContain("warn no user 'admin' and ADMIN_PASSWORD is empty: no admin account was created");
+  });
+
   it('migrates a fresh database, creates the admin with a bcrypt hash, and reports its health', async () => {
     const url = await emptyDatabaseUrl(driver);
     const messages: string[] = [];

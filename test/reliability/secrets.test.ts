@@ -194,7 +194,7 @@ describe.each(DRIVERS)('secrets on %s', (driver) => {
       const ds = createDataSource(url, { logging: 'all', logger: new CapturingTypeormLogger(typeormLines) });
       await ds.initialize();
       try {
-        const repos = createRepositories(ds.manager);
+        const repos = createRepositories(ds.executor);
         expect(await repos.mcpKeys.validateMcpApiKey(mcpKey)).not.toBeNull();
         expect(await repos.subscriptions.getSubscriptionToken(subscription.id)).toBe(SECRETS.subscription);
         await repos.subscriptions.createSubscription('logged-subscription', SECRETS.subscription, admin.id);

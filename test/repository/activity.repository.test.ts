@@ -16,7 +16,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    activities = new ActivityRepository(ds.manager, { clock: time.clock });
+    activities = new ActivityRepository(ds.executor, { clock: time.clock });
   });
 
   const q = (sql: string) => (driver === 'postgres' ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
@@ -144,7 +144,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
 
   it('selects activities in a time range (inclusive, by instant) and by types across agents', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new ActivityRepository(ds2.manager, { clock: time.clock });
+    const repo = new ActivityRepository(ds2.executor, { clock: time.clock });
     const rawInsert = (id: string, type: string, when: string) =>
       ds2.query(q(`INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES (?, ?, ?, 'completed', ?, 'user', ?)`), [id, `agent-${id}`, type, at(when), at(when)]);
     await rawInsert('r1', 'chat_start', '2026-01-15T09:59:59.999999Z');
@@ -166,7 +166,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
   it('marks activities started more than N minutes ago as failed, exactly, in both stored shapes', async () => {
     // Its own database: the sweep covers every agent.
     const into = await openTestDataSource(driver);
-    const activities = new ActivityRepository(into.manager, { clock: () => new Date('2026-03-06T12:00:00Z') });
+    const activities = new ActivityRepository(into.executor, { clock: () => new Date('2026-03-06T12:00:00Z') });
     await insertRaw('st-31', 'stale-a', 'started', '2026-03-06T11:29:00.000000Z', { into });
     await insertRaw('st-31n', 'stale-a', 'started', '2026-03-06T11:29:00', { into });
     await insertRaw('st-29', 'stale-a', 'started', '2026-03-06T11:31:00.000000Z', { into });
@@ -192,7 +192,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
 
   it('rolls back a stale sweep that fails half-way', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new ActivityRepository(ds2.manager, { clock: () => new Date('2026-03-07T12:00:00Z') });
+    const repo = new ActivityRepository(ds2.executor, { clock: () => new Date('2026-03-07T12:00:00Z') });
     await ds2.query(q(`INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES ('rb-1', 'rb', 'chat_start', 'started', ?, 'user', ?)`), ['2026-03-07T10:00:00.000000Z', '2026-03-07T10:00:00.000000Z']);
     // The sweep reads, then updates: make the UPDATE fail.
     await ds2.query(`ALTER TABLE agent_activities RENAME COLUMN error TO error_gone`);
@@ -227,7 +227,7 @@ describe('ActivityRepository on a migrated legacy file', () => {
   it('reads Python-written activities and writes rows in the same Z6 format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const activities = new ActivityRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const activities = new ActivityRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const failed = await activities.getActivity('1db23669-07e4-4d1d-9272-458d27d177fb');
     expect(failed).toMatchObject({
       activity_type: 'schedule_start',

@@ -83,8 +83,8 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    agents = new AgentRepository(ds.manager, { clock: time.clock });
-    users = new UserRepository(ds.manager, { clock: time.clock });
+    agents = new AgentRepository(ds.executor, { clock: time.clock });
+    users = new UserRepository(ds.executor, { clock: time.clock });
   });
 
   beforeEach(() => time.set('2026-03-01T10:00:00.123Z'));
@@ -617,7 +617,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await insertRow(ds.manager, 'agent_tags', { agent_name: 'rn4-new', tag: 'dup' });
       await insertRow(ds.manager, 'agent_tags', { agent_name: 'rn4-old', tag: 'dup' });
       const before = await snapshot(ds);
-      await ds.transaction(async (tx) => {
+      await ds.executor.transaction(async (tx) => {
         const inTx = new AgentRepository(tx, { clock: time.clock });
         expect(await inTx.renameAgent('rn4-old', 'rn4-new')).toBe(false);
         // The caller's transaction is still usable.
@@ -635,8 +635,8 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
 
     beforeAll(async () => {
       own = await openTestDataSource(driver);
-      repo = new AgentRepository(own.manager, { clock: time.clock });
-      await new UserRepository(own.manager).createUser({ username: 'f-owner', email: 'f@x.com' });
+      repo = new AgentRepository(own.executor, { clock: time.clock });
+      await new UserRepository(own.executor).createUser({ username: 'f-owner', email: 'f@x.com' });
     });
 
     it('propagates a non-constraint error from renameAgent and leaves every table unchanged', async () => {
@@ -668,7 +668,7 @@ describe('AgentRepository on a migrated legacy file', () => {
   it('reads Python-written agents and writes rows in the same legacy formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const agents = new AgentRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const agents = new AgentRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
 
     expect(await agents.getAgentOwner('trinity-system')).toEqual({
       id: 1,

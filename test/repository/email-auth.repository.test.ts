@@ -34,8 +34,8 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    auth = new EmailAuthRepository(ds.manager, { clock: time.clock });
-    users = new UserRepository(ds.manager, { clock: time.clock });
+    auth = new EmailAuthRepository(ds.executor, { clock: time.clock });
+    users = new UserRepository(ds.executor, { clock: time.clock });
     adminId = (await users.createUser({ username: 'admin', role: 'admin' })).id;
   });
 
@@ -88,8 +88,8 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
 
     it('lists newest first with added_by as text and the adder username (null once the user is gone)', async () => {
       const own = await openTestDataSource(driver);
-      const repo = new EmailAuthRepository(own.manager, { clock: time.clock });
-      const u = new UserRepository(own.manager, { clock: time.clock });
+      const repo = new EmailAuthRepository(own.executor, { clock: time.clock });
+      const u = new UserRepository(own.executor, { clock: time.clock });
       const first = await u.createUser({ username: 'root', role: 'admin' });
       const second = await u.createUser({ username: 'helper' });
       time.set('2026-03-01T00:00:00Z');
@@ -187,7 +187,7 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
 
     it('cleanupOldCodes deletes codes older than N days and returns the count', async () => {
       const own = await openTestDataSource(driver);
-      const repo = new EmailAuthRepository(own.manager, { clock: time.clock });
+      const repo = new EmailAuthRepository(own.executor, { clock: time.clock });
       time.set('2026-03-01T00:00:00Z');
       await repo.createLoginCode('old1@x.com');
       time.set('2026-03-01T23:59:59.999Z');
@@ -251,7 +251,7 @@ describe('EmailAuthRepository on a migrated legacy file', () => {
   it('reads Python-written whitelist and codes and writes rows in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const auth = new EmailAuthRepository(ds.manager, { clock: () => new Date('2026-03-21T12:00:00Z') });
+    const auth = new EmailAuthRepository(ds.executor, { clock: () => new Date('2026-03-21T12:00:00Z') });
     // Python lower-cased 'zoë' with Unicode rules; the upper-case argument folds the same way here.
     expect(await auth.isEmailWhitelisted('ZOË@Example.DE')).toBe(true);
     expect(await auth.listWhitelist()).toEqual([

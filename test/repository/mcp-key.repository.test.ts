@@ -17,8 +17,8 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    keys = new McpKeyRepository(ds.manager, { clock: time.clock });
-    users = new UserRepository(ds.manager, { clock: time.clock });
+    keys = new McpKeyRepository(ds.executor, { clock: time.clock });
+    users = new UserRepository(ds.executor, { clock: time.clock });
   });
 
   /** One raw row, placeholders written for the driver. */
@@ -179,8 +179,8 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
 
   it('lists every key with an existing user, newest first; NULL/empty scope reads as user', async () => {
     const own = await openTestDataSource(driver);
-    const repo = new McpKeyRepository(own.manager, { clock: time.clock });
-    const u = new UserRepository(own.manager, { clock: time.clock });
+    const repo = new McpKeyRepository(own.executor, { clock: time.clock });
+    const u = new UserRepository(own.executor, { clock: time.clock });
     await u.createUser({ username: 'l-a' });
     await u.createUser({ username: 'l-b' });
     time.set('2026-03-04T00:00:00Z');
@@ -204,7 +204,7 @@ describe('McpKeyRepository on a migrated legacy file', () => {
   it('reads Python-written keys and stores new keys and usage in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const keys = new McpKeyRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const keys = new McpKeyRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const alice = await keys.listMcpApiKeys('alice');
     expect(alice.map((k) => k.id)).toEqual(['ak-Sw9CxKB22r4dZ_NMjYw', 'Kimcfd6kZgjOBIVHBnlqJQ', 'TYkU2X3hYYCM3sXhHm1aYA']);
     expect(alice[2]).toEqual({

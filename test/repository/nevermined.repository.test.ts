@@ -23,7 +23,7 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    nvm = new NeverminedRepository(ds.manager, { clock: time.clock, encryption });
+    nvm = new NeverminedRepository(ds.executor, { clock: time.clock, encryption });
   });
 
   beforeEach(() => time.set('2026-03-01T10:00:00.123Z'));
@@ -78,11 +78,11 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
     expect(await nvm.getConfigWithKey('nvm-key')).toEqual({ config, nvm_api_key: API_KEY });
     expect(await nvm.getConfigWithKey('nobody')).toBeNull();
 
-    const wrongKey = new NeverminedRepository(ds.manager, { encryption: new CredentialEncryption(() => randomBytes(32)) });
+    const wrongKey = new NeverminedRepository(ds.executor, { encryption: new CredentialEncryption(() => randomBytes(32)) });
     const error = await wrongKey.getConfigWithKey('nvm-key').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialEncryptionError);
     expect((error as Error).message).not.toContain(API_KEY);
-    const noKey = new NeverminedRepository(ds.manager, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
+    const noKey = new NeverminedRepository(ds.executor, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
     await expect(noKey.getConfigWithKey('nvm-key')).rejects.toBeInstanceOf(CredentialEncryptionError);
     // A missing key also stops a write before anything is stored.
     await expect(noKey.createOrUpdateConfig('nvm-nokey', API_KEY, 'sandbox', 'a', 'p')).rejects.toBeInstanceOf(CredentialEncryptionError);
@@ -194,7 +194,7 @@ describe('NeverminedRepository on a migrated legacy file', () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: fixtureKey }));
-    const nvm = new NeverminedRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z'), encryption });
+    const nvm = new NeverminedRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z'), encryption });
 
     const raw = withDatabase(copy.path, (db) => ({
       configs: db.prepare(`SELECT * FROM nevermined_agent_config ORDER BY agent_name`).all() as Record<string, string | number>[],

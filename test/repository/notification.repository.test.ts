@@ -13,7 +13,7 @@ describe.each(DRIVERS)('NotificationRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    notes = new NotificationRepository(ds.manager, { clock: time.clock });
+    notes = new NotificationRepository(ds.executor, { clock: time.clock });
   });
 
   const q = (sql: string) => (driver === 'postgres' ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
@@ -92,7 +92,7 @@ describe.each(DRIVERS)('NotificationRepository on %s', (driver) => {
 
   it('lists with optional filters, newest first, and counts pending ones', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new NotificationRepository(ds2.manager, { clock: time.clock });
+    const repo = new NotificationRepository(ds2.executor, { clock: time.clock });
     const make = async (at: string, agent: string, priority: string, category: string | null) => {
       time.set(at);
       return (await repo.createNotification(agent, { notification_type: 'alert', title: at, priority, category })).id;
@@ -156,7 +156,7 @@ describe('NotificationRepository on a migrated legacy file', () => {
   it('reads Python-written notifications and writes rows in the same naive+Z format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const notes = new NotificationRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const notes = new NotificationRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await notes.getNotification('notif_3h38bF9i5GsFNf3H')).toEqual({
       id: 'notif_3h38bF9i5GsFNf3H',
       agent_name: 'research-bot',

@@ -20,7 +20,7 @@ describe.each(DRIVERS)('PublicChatRepository on %s', (driver: Driver) => {
 
   function setup(start = START) {
     const time = testClock(start);
-    return { time, chat: new PublicChatRepository(ds.manager, { clock: time.clock }) };
+    return { time, chat: new PublicChatRepository(ds.executor, { clock: time.clock }) };
   }
 
   async function countMessages(sessionId: string): Promise<number> {
@@ -200,7 +200,7 @@ describe.each(DRIVERS)('PublicChatRepository on %s', (driver: Driver) => {
 
   it('rolls a failed addMessage back completely', async () => {
     const own = await openTestDataSource(driver);
-    const chat = new PublicChatRepository(own.manager, { clock: () => new Date(START) });
+    const chat = new PublicChatRepository(own.executor, { clock: () => new Date(START) });
     const session = await chat.getOrCreateSession('L-rollback', 'r', 'anonymous');
     // The session UPDATE (second statement) fails: the message INSERT must be undone.
     await own.query(`ALTER TABLE public_chat_sessions RENAME TO public_chat_sessions_gone`);
@@ -216,7 +216,7 @@ describe('PublicChatRepository on a migrated legacy file', () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const time = testClock('2026-05-01T12:00:00.000Z');
-    const chat = new PublicChatRepository(ds.manager, { clock: time.clock });
+    const chat = new PublicChatRepository(ds.executor, { clock: time.clock });
 
     const session = await chat.getSessionByIdentifier('kTetfP3X3T4y3MuMiNDtTw', 'Visitor.One@Example.com');
     expect(session).toEqual({

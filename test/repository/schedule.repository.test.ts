@@ -69,7 +69,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    users = new UserRepository(ds.manager);
+    users = new UserRepository(ds.executor);
   });
 
   /** Raw SQL with ? placeholders on either driver. */
@@ -80,7 +80,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
 
   function make(start = '2026-03-01T10:00:00.123Z') {
     const time = testClock(start);
-    return { time, repo: new ScheduleRepository(ds.manager, { clock: time.clock }) };
+    return { time, repo: new ScheduleRepository(ds.executor, { clock: time.clock }) };
   }
 
   /** A user, optionally owning `owns` and with agents shared to its email. */
@@ -188,7 +188,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     await user('s3b-stranger');
     const asked: string[] = [];
     const agentAccess = { canUserAccessAgent: async (username: string, agent: string) => (asked.push(`${username}:${agent}`), username === 's3b-stranger') };
-    const repo = new ScheduleRepository(ds.manager, { agentAccess });
+    const repo = new ScheduleRepository(ds.executor, { agentAccess });
     expect(await repo.createSchedule('s3b-agent', 's3b-admin', baseSchedule)).toBeNull();
     expect(await repo.createSchedule('s3b-agent', 's3b-stranger', baseSchedule)).toMatchObject({ agent_name: 's3b-agent' });
     expect(await repo.createSchedule('s3b-agent', 's3b-ghost', baseSchedule)).toBeNull(); // unknown user: not even asked
@@ -593,7 +593,7 @@ describe('ScheduleRepository on a migrated legacy file', () => {
   it('reads Python-written schedules, executions and git configs, and writes rows in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const repo = new ScheduleRepository(ds.manager, { clock: () => new Date('2026-03-21T06:00:00Z') });
+    const repo = new ScheduleRepository(ds.executor, { clock: () => new Date('2026-03-21T06:00:00Z') });
 
     const digest = await repo.getSchedule('xwnD1KUZjuBgE7S6tU8WZg');
     expect(digest).toMatchObject({

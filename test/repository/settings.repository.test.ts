@@ -14,7 +14,7 @@ describe.each(DRIVERS)('SettingsRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    settings = new SettingsRepository(ds.manager, { clock: time.clock });
+    settings = new SettingsRepository(ds.executor, { clock: time.clock });
   });
 
   it('sets, reads and overwrites a setting (one row, latest value, newer updated_at)', async () => {
@@ -56,7 +56,7 @@ describe.each(DRIVERS)('SettingsRepository on %s', (driver) => {
   it('lists every setting in BINARY key order and as a dict', async () => {
     // A database of its own: the other tests' keys would be in the listing.
     const own = await openTestDataSource(driver);
-    const repo = new SettingsRepository(own.manager, { clock: time.clock });
+    const repo = new SettingsRepository(own.executor, { clock: time.clock });
     await linguisticOnPostgres(own, 'system_settings', 'key');
     for (const key of ['beta', 'Zulu', 'alpha', 'Alpha', '_under', 'émile']) await repo.setSetting(key, `v-${key}`);
     const all = await repo.getAllSettings();
@@ -71,7 +71,7 @@ describe('SettingsRepository on a migrated legacy file', () => {
   it('reads Python-written settings and writes updated_at in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const settings = new SettingsRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00.5Z') });
+    const settings = new SettingsRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00.5Z') });
     const prompt = await settings.getSettingValue('trinity_prompt');
     expect(prompt).toContain('C:\\Users\\o\'brien\\notes.md');
     expect(prompt).toContain('Deploy 🚀 finished ✅');

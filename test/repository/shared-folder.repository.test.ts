@@ -22,8 +22,8 @@ describe.each(DRIVERS)('SharedFolderRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    folders = new SharedFolderRepository(ds.manager, { clock: time.clock });
-    perms = new PermissionRepository(ds.manager, { clock: time.clock });
+    folders = new SharedFolderRepository(ds.executor, { clock: time.clock });
+    perms = new PermissionRepository(ds.executor, { clock: time.clock });
   });
 
   it('upserts with keep-unspecified semantics and keeps created_at', async () => {
@@ -79,8 +79,8 @@ describe.each(DRIVERS)('SharedFolderRepository on %s', (driver) => {
 
     beforeAll(async () => {
       const own = await openTestDataSource(driver);
-      f = new SharedFolderRepository(own.manager, { clock: time.clock });
-      p = new PermissionRepository(own.manager, { clock: time.clock });
+      f = new SharedFolderRepository(own.executor, { clock: time.clock });
+      p = new PermissionRepository(own.executor, { clock: time.clock });
       await linguisticOnPostgres(own, 'agent_shared_folder_config', 'agent_name');
       await f.upsertSharedFolderConfig('x', true, true); // the requester also exposes
       await f.upsertSharedFolderConfig('b-exposer', true, false);
@@ -120,7 +120,7 @@ describe('SharedFolderRepository on a migrated legacy file', () => {
   it('reads Python-written configs and writes rows in the same naive format with 0/1 flags', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const folders = new SharedFolderRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00.25Z') });
+    const folders = new SharedFolderRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00.25Z') });
     expect(await folders.getSharedFolderConfig('ops-agent')).toEqual({
       agent_name: 'ops-agent',
       expose_enabled: false,

@@ -18,9 +18,9 @@ describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    views = new SystemViewRepository(ds.manager, { clock: time.clock });
-    tags = new TagRepository(ds.manager, { clock: time.clock });
-    users = new UserRepository(ds.manager, { clock: time.clock });
+    views = new SystemViewRepository(ds.executor, { clock: time.clock });
+    tags = new TagRepository(ds.executor, { clock: time.clock });
+    users = new UserRepository(ds.executor, { clock: time.clock });
   });
 
   async function rawRow(id: string): Promise<Record<string, unknown>> {
@@ -99,7 +99,7 @@ describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
 
   it('lists own and shared views by name (code-point order); admins list all', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new SystemViewRepository(ds2.manager, { clock: time.clock });
+    const repo = new SystemViewRepository(ds2.executor, { clock: time.clock });
     await repo.createView('2', { name: 'b mine', filter_tags: [] });
     await repo.createView('3', { name: 'a shared', filter_tags: [], is_shared: true });
     await repo.createView('3', { name: 'Z private', filter_tags: [] });
@@ -153,7 +153,7 @@ describe('SystemViewRepository on a migrated legacy file', () => {
   it('reads Python-written views and writes rows in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const views = new SystemViewRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const views = new SystemViewRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const research = await views.getView('sv_SbbIHnVLIYc6vfzC');
     expect(research).toEqual({
       id: 'sv_SbbIHnVLIYc6vfzC',

@@ -25,7 +25,7 @@ describe.each(DRIVERS)('TagRepository on %s', (driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    tags = new TagRepository(ds.manager, { clock: time.clock });
+    tags = new TagRepository(ds.executor, { clock: time.clock });
   });
 
   async function createdAt(agent: string, tag: string): Promise<Date | null> {
@@ -76,7 +76,7 @@ describe.each(DRIVERS)('TagRepository on %s', (driver) => {
 
   it('lists every tag with its agent count, most used first, ties alphabetically', async () => {
     const ds2 = await openTestDataSource(driver);
-    const fresh = new TagRepository(ds2.manager, { clock: time.clock });
+    const fresh = new TagRepository(ds2.executor, { clock: time.clock });
     await fresh.setAgentTags('a1', ['zz', 'mid', 'top']);
     await fresh.setAgentTags('a2', ['top', 'mid', 'aa']);
     await fresh.setAgentTags('a3', ['top']);
@@ -159,7 +159,7 @@ describe('TagRepository on a migrated legacy file', () => {
   it('reads Python-written tags and writes rows in the same naive+Z format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const tags = new TagRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const tags = new TagRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await tags.getAgentTags('research-bot')).toEqual(['nlp', 'prod', 'research', 'データ']);
     expect(await tags.getAgentsByTag('prod')).toEqual(['ops-agent', 'research-bot']);
     expect((await tags.listAllTags())[0]).toEqual({ tag: 'prod', count: 2 });

@@ -10,7 +10,7 @@ describe.each(DRIVERS)('UserRepository on %s', (driver) => {
   async function setup() {
     const ds = await openTestDataSource(driver);
     const time = testClock();
-    return { ds, time, users: new UserRepository(ds.manager, { clock: time.clock }) };
+    return { ds, time, users: new UserRepository(ds.executor, { clock: time.clock }) };
   }
 
   it('creates a user and reads it back by every key', async () => {
@@ -137,7 +137,7 @@ describe('UserRepository on a migrated legacy file', () => {
   it('reads Python-written users and writes rows in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const users = new UserRepository(ds.manager, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const users = new UserRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const bob = await users.getUserById(3);
     expect(bob).toMatchObject({ auth0_sub: 'google-oauth2|108234567890123456789', name: "Bob O'Brien \\ 🚀", password: null });
     expect(bob!.created_at).toBeInstanceOf(Date);

@@ -23,10 +23,13 @@ export function ensureEncryptionKey(): void {
 
 const opened: DatabaseManager[] = [];
 
+/** A manager logger that drops everything (the suites open many databases without an admin password). */
+export const QUIET_LOGGER = { info: () => undefined, warn: () => undefined };
+
 /** Opens a manager on a fresh database of the driver (closed by `closeManagers`). */
 export async function openFreshManager(driver: Driver, options: OpenOptions = {}): Promise<{ db: DatabaseManager; url: string }> {
   const url = options.url ?? (await emptyDatabaseUrl(driver));
-  const db = await DatabaseManager.open({ env: {}, ...options, url });
+  const db = await DatabaseManager.open({ env: {}, logger: QUIET_LOGGER, ...options, url });
   opened.push(db);
   return { db, url };
 }
@@ -264,7 +267,7 @@ export async function openOutageManager(server: PrivatePostgres): Promise<Databa
   await admin.query('CREATE DATABASE trinity_outage');
   await admin.end();
   const url = server.url.replace(/\/postgres$/, '/trinity_outage');
-  return trackManager(await DatabaseManager.open({ url, env: {} }));
+  return trackManager(await DatabaseManager.open({ url, env: {}, logger: QUIET_LOGGER }));
 }
 
 /** Resolves with the settled outcome of a promise (for asserting on errors without try/catch). */

@@ -10,7 +10,7 @@ import { DatabaseManager } from '../../src/manager';
 async function main(): Promise<void> {
   const [url, barrier, tag, callsText] = process.argv.slice(2);
   const calls = Number(callsText);
-  const db = await DatabaseManager.open({ url, env: {} });
+  const db = await DatabaseManager.open({ url, env: {}, logger: { info: () => undefined, warn: () => undefined } });
   process.stdout.write('ready\n');
   while (!existsSync(barrier)) await new Promise((resolve) => setTimeout(resolve, 5));
   const work: Promise<unknown>[] = [];

@@ -1,11 +1,9 @@
-import { translateDriverError } from '../../dialect';
 import { InputValidationError, NotNullConstraintError, UniqueConstraintError } from '../../errors';
 import type { ExecutionOrigin, ExecutionStatusUpdate } from '../../model/schedule.model';
 
-/** Raw driver errors surface untranslated inside a method (the repository wrapper translates on the way out). */
+/** What Python's `except sqlite3.IntegrityError` caught: a UNIQUE or NOT NULL violation. */
 export function isIntegrityError(error: unknown): boolean {
-  const translated = translateDriverError(error);
-  return translated instanceof UniqueConstraintError || translated instanceof NotNullConstraintError;
+  return error instanceof UniqueConstraintError || error instanceof NotNullConstraintError;
 }
 
 export function requireBoolean(field: string, value: unknown): boolean {
