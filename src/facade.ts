@@ -7,7 +7,7 @@ import type { SqlExecutor } from './sql/executor';
 /** The names of a repository's methods that return a promise (the only ones a facade entry may name). */
 type AsyncMethodName<R> = { [K in keyof R]: R[K] extends (...args: never[]) => Promise<unknown> ? K : never }[keyof R] & string;
 /** One facade entry: a repository property and one of that repository's async methods (checked by the compiler). */
-type FacadeEntry = { [R in RepositoryKey]: readonly [R, AsyncMethodName<Repositories[R]>] }[RepositoryKey];
+export type FacadeEntry = { [R in RepositoryKey]: readonly [R, AsyncMethodName<Repositories[R]>] }[RepositoryKey];
 
 /**
  * The facade of the Python DatabaseManager: facade name (camelCase of the Python name) ->

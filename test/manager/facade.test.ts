@@ -3,8 +3,8 @@
  * facade-part-a.md and facade-part-b.md): every method exists, delegates to the right repository
  * method with its arguments untouched, and answers on both drivers.
  */
-import { TrinityDbError } from '../../src/errors';
-import { FACADE_METHODS, STATIC_FACADE_METHODS } from '../../src/facade';
+import { InputValidationError, TrinityDbError } from '../../src/errors';
+import { FACADE_METHODS, STATIC_FACADE_METHODS, type FacadeEntry } from '../../src/facade';
 import { DatabaseManager } from '../../src/manager';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
 import { SPEC_FACADE, plausibleArgument } from '../support/reliability-helpers';
@@ -23,6 +23,23 @@ describe('the facade method list', () => {
     const expected = [...SPEC_FACADE.map((m) => m.ts), ...ADDED].sort();
     expect([...Object.keys(FACADE_METHODS), ...Object.keys(STATIC_FACADE_METHODS)].sort()).toEqual(expected);
     expect(expected).toHaveLength(308);
+  });
+
+  it('is a table the compiler checks: a misspelt repository method does not compile', () => {
+    // @ts-expect-error getUserByUsernme is not a method of UserRepository
+    const misspelt = { getUser: ['users', 'getUserByUsernme'] } as const satisfies Record<string, FacadeEntry>;
+    // @ts-expect-error a synchronous helper is not a facade entry (those are STATIC_FACADE_METHODS)
+    const synchronous = { stats: ['dashboardHistory', 'calculateWidgetStats'] } as const satisfies Record<string, FacadeEntry>;
+    expect([misspelt, synchronous]).toHaveLength(2);
+  });
+
+  it('installs named functions: stack traces read DatabaseManager.<method>', async () => {
+    expect(DatabaseManager.prototype.getUserByUsername.name).toBe('getUserByUsername');
+    const db = await DatabaseManager.open({ url: 'sqlite://', env: {}, logger: { info: () => undefined, warn: () => undefined } });
+    opened.push(db);
+    const error = await db.createUser({ username: 'lone \ud800 surrogate' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as Error).stack).toMatch(/at DatabaseManager\.createUser /);
   });
 
   it('keeps the static shared-folder helpers static as well', () => {

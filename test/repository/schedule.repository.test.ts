@@ -1,6 +1,7 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
 import { InputValidationError } from '../../src/errors';
+import { AgentRepository } from '../../src/repository/agent.repository';
 import { ScheduleRepository } from '../../src/repository/schedule.repository';
 import { calculateNextRunAt } from '../../src/repository/schedule/cron';
 import { pyRound } from '../../src/repository/schedule/numbers';
@@ -193,6 +194,17 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     expect(await repo.createSchedule('s3b-agent', 's3b-stranger', baseSchedule)).toMatchObject({ agent_name: 's3b-agent' });
     expect(await repo.createSchedule('s3b-agent', 's3b-ghost', baseSchedule)).toBeNull(); // unknown user: not even asked
     expect(asked).toEqual(['s3b-admin:s3b-agent', 's3b-stranger:s3b-agent']);
+  });
+
+  it('without one, answers with the one access rule of AgentRepository.canUserAccessAgent', async () => {
+    await user('s3c-owner', { owns: ['s3c-agent'] });
+    const spy = jest.spyOn(AgentRepository.prototype, 'canUserAccessAgent');
+    try {
+      expect(await new ScheduleRepository(ds.executor).createSchedule('s3c-agent', 's3c-owner', baseSchedule)).toMatchObject({ agent_name: 's3c-agent' });
+      expect(spy).toHaveBeenCalledWith('s3c-owner', 's3c-agent');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('lists schedules: per agent newest first, enabled/disabled/all by agent and name, and counts', async () => {
