@@ -151,12 +151,8 @@ export class TrinityDataSource extends DataSource {
     return (await this.readMigrations((executor) => executor.getPendingMigrations())).map((m) => m.name);
   }
 
-  private async readMigrations<T>(read: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
-    try {
-      return await this.executor.exclusive(() => read(new MigrationExecutor(this)));
-    } catch (error) {
-      throw translateIfDriverError(this.driverName, error, { target: this.target });
-    }
+  private readMigrations<T>(read: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
+    return this.executor.exclusive(() => read(new MigrationExecutor(this)));
   }
 
   /**
@@ -170,20 +166,16 @@ export class TrinityDataSource extends DataSource {
 
   private async underMigrationLock<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const executor = this.executor;
-    try {
-      return await executor.exclusive(async () => {
-        const runner = this.createQueryRunner();
-        try {
-          if (this.config.driver === 'postgres') return await inMigrationTransaction(runner, () => lockPostgresMigrations(runner), work);
-          return await underSqliteMigrationLock(this.config, () => inMigrationTransaction(runner, async () => undefined, work));
-        } finally {
-          if (executor instanceof SqliteExecutor) executor.resetConnectionSettings();
-          await runner.release();
-        }
-      });
-    } catch (error) {
-      throw translateIfDriverError(this.driverName, error, { target: this.target });
-    }
+    return executor.exclusive(async () => {
+      const runner = this.createQueryRunner();
+      try {
+        if (this.config.driver === 'postgres') return await inMigrationTransaction(runner, () => lockPostgresMigrations(runner), work);
+        return await underSqliteMigrationLock(this.config, () => inMigrationTransaction(runner, async () => undefined, work));
+      } finally {
+        if (executor instanceof SqliteExecutor) executor.resetConnectionSettings();
+        await runner.release();
+      }
+    });
   }
 }
 

@@ -18,6 +18,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import type { Driver } from '../dialect';
 import { InputValidationError, TransactionUsageError, type TrinityDbError } from '../errors';
+import { translateDriverError, translateIfDriverError, type ErrorContext } from './driver-errors';
 import type { FifoLock } from './fifo-lock';
 
 export type Row = Record<string, unknown>;
@@ -68,7 +69,8 @@ export abstract class ExecutorBase implements SqlExecutor {
   protected abstract commit(tx: TransactionExecutor): Promise<void>;
   /** Rolls `tx` back; never throws (a connection that cannot roll back is discarded). */
   protected abstract rollback(tx: TransactionExecutor): Promise<void>;
-  protected abstract translate(error: unknown): TrinityDbError;
+  /** What this executor's errors name (and, on PostgreSQL, the pool figures a pool timeout reports). */
+  protected abstract readonly errorContext: ErrorContext;
 
   select<T = Row>(sql: string, params: readonly unknown[] = NO_PARAMS): Promise<T[]> {
     const refused = this.refusal(params);
@@ -94,7 +96,7 @@ export abstract class ExecutorBase implements SqlExecutor {
       tx = await this.begin();
     } catch (error) {
       lock?.release();
-      throw this.translate(error);
+      throw translateDriverError(this.driver, error, this.errorContext);
     }
     let result: T;
     try {
@@ -121,7 +123,12 @@ export abstract class ExecutorBase implements SqlExecutor {
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const refused = this.refusal(NO_PARAMS);
     if (refused) throw refused;
-    return this.connectionLock ? this.connectionLock.run(work) : work();
+    try {
+      return await (this.connectionLock ? this.connectionLock.run(work) : work());
+    } catch (error) {
+      // TypeORM's errors wrap the driver's; errors of the work itself (a failing migration) pass unchanged.
+      throw translateIfDriverError(this.driver, error, this.errorContext);
+    }
   }
 
   private refusal(params: readonly unknown[]): TrinityDbError | undefined {

@@ -174,8 +174,8 @@ export class PostgresExecutor extends ExecutorBase {
     }
   }
 
-  protected translate(error: unknown): TrinityDbError {
-    return this.session.translate(error);
+  protected get errorContext(): ErrorContext {
+    return this.session.errorContext;
   }
 }
 
@@ -227,7 +227,7 @@ class PostgresTransactionExecutor extends TransactionExecutor {
       .catch(() => undefined);
   }
 
-  protected translate(error: unknown): TrinityDbError {
-    return this.session.translate(error);
+  protected get errorContext(): ErrorContext {
+    return this.session.errorContext;
   }
 }

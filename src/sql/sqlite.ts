@@ -7,7 +7,7 @@
  * cached per SQL text.
  */
 import { DatabaseQueryError, TransactionAbortedError, type TrinityDbError } from '../errors';
-import { translateDriverError } from './driver-errors';
+import { translateDriverError, type ErrorContext } from './driver-errors';
 import { ExecutorBase, TransactionExecutor, type WriteResult } from './executor';
 import { FifoLock } from './fifo-lock';
 import type { QueryLog } from './query-log';
@@ -58,10 +58,13 @@ class SqliteSession {
     readonly log: QueryLog | null,
   ) {
     this.statements = new StatementCache(connection);
+    this.errorContext = { target };
   }
 
+  readonly errorContext: ErrorContext;
+
   translate(error: unknown): TrinityDbError {
-    return translateDriverError('sqlite', error, { target: this.target });
+    return translateDriverError('sqlite', error, this.errorContext);
   }
 
   select<T>(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<T[]> {
@@ -201,8 +204,8 @@ export class SqliteExecutor extends ExecutorBase {
     this.session.rollback(['ROLLBACK']);
   }
 
-  protected translate(error: unknown): TrinityDbError {
-    return this.session.translate(error);
+  protected get errorContext(): ErrorContext {
+    return this.session.errorContext;
   }
 }
 
@@ -265,8 +268,8 @@ class SqliteTransactionExecutor extends TransactionExecutor {
     if (this.session.connection.inTransaction) this.session.aborted = false;
   }
 
-  protected translate(error: unknown): TrinityDbError {
-    return this.session.translate(error);
+  protected get errorContext(): ErrorContext {
+    return this.session.errorContext;
   }
 }
 
