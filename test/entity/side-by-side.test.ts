@@ -4,14 +4,13 @@
  * the legacy physical format (0/1, per-column timestamp text, Python json.dumps text), PostgreSQL
  * uses native types, and a bad value is rejected on both before anything is written.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import type { DeepPartial, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import type { TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
 import { AgentActivity, AgentHealthCheck, AgentOwnership, AgentTag, ScheduleExecution, User } from '../../src/entity';
 import { InvalidColumnValueError } from '../../src/errors';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers and the values written
@@ -44,7 +43,7 @@ const T_ZERO = new Date(Date.UTC(2026, 3, 1, 14, 59, 29, 0));
 interface Manifest {
   files: { checks: { table: string; values: Record<string, unknown> }[] }[];
 }
-const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')) as Manifest;
+const manifest = legacyManifest() as Manifest;
 
 /** A JSON text the Python layer stored (the newest fixture), so its exact bytes are the expected SQLite text. */
 function storedByPython(table: string, column: string): string {

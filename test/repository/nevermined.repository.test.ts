@@ -1,11 +1,10 @@
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { NeverminedRepository } from '../../src/repository/nevermined.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
@@ -187,7 +186,7 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
 });
 
 describe('NeverminedRepository on a migrated legacy file', () => {
-  const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+  const manifest = legacyManifest();
   const fixtureKey = manifest.environment.CREDENTIAL_ENCRYPTION_KEY as string;
 
   it('reads Python-written configs, keys and log entries, and writes rows in the same formats', async () => {

@@ -1,9 +1,8 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { SlackChannelRepository } from '../../src/repository/slack-channel.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
@@ -231,7 +230,7 @@ describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
 describe('SlackChannelRepository on a migrated legacy file', () => {
   it('decrypts the Python envelope, reads bindings and threads, and writes the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
-    const manifestKey = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')).environment.CREDENTIAL_ENCRYPTION_KEY as string;
+    const manifestKey = legacyManifest().environment.CREDENTIAL_ENCRYPTION_KEY as string;
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: manifestKey }));
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const slack = new SlackChannelRepository(ds.manager, { clock: () => new Date('2026-04-02T09:30:15.250Z'), encryption });

@@ -1,10 +1,9 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import type { TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
 import { InputValidationError, UniqueConstraintError } from '../../src/errors';
 import { SlackRepository } from '../../src/repository/slack.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
@@ -261,7 +260,7 @@ describe.each(DRIVERS)('SlackRepository on %s', (driver) => {
 describe('SlackRepository on a migrated legacy file', () => {
   it('reads the Python-written rows and writes NAIVE_ISO text like them', async () => {
     const copy = legacyFixtureCopy(FIXTURE);
-    const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+    const manifest = legacyManifest();
     const checks = manifest.files.find((f: { file: string }) => f.file === FIXTURE).checks as { table: string; pk: Record<string, unknown>; values: Record<string, unknown> }[];
     const pendingCheck = checks.find((c) => c.table === 'slack_pending_verifications')!;
     const ds = await openTestDataSource('sqlite', { url: copy.url });

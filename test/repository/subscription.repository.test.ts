@@ -1,13 +1,12 @@
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { InputValidationError } from '../../src/errors';
 import { SubscriptionNotFoundError, SubscriptionRepository } from '../../src/repository/subscription.repository';
 import { UserRepository } from '../../src/repository/user.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
@@ -387,7 +386,7 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
 });
 
 describe('SubscriptionRepository on a migrated legacy file', () => {
-  const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+  const manifest = legacyManifest();
   const fixtureKey = manifest.environment.CREDENTIAL_ENCRYPTION_KEY as string;
   const ALICE_MAX = '5ca5e395-6fad-4dc7-ba1f-fd94a862ef6d';
 

@@ -1,10 +1,9 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { UniqueConstraintError } from '../../src/errors';
 import { TelegramChannelRepository } from '../../src/repository/telegram-channel.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
 import { withDatabase } from '../support/sqlite-snapshot';
 
@@ -222,7 +221,7 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
 describe('TelegramChannelRepository on a migrated legacy file', () => {
   it('reads the Python rows, decrypts their token, and writes the same formats', async () => {
     const copy = legacyFixtureCopy(FIXTURE);
-    const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+    const manifest = legacyManifest();
     const file = manifest.files.find((f: { file: string }) => f.file === FIXTURE);
     const check = file.checks.find((c: { table: string }) => c.table === 'telegram_bindings') as { pk: { id: number }; values: Record<string, unknown> };
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: manifest.environment.CREDENTIAL_ENCRYPTION_KEY }));

@@ -5,7 +5,6 @@
  * jest global setup is never touched).
  */
 import { spawn } from 'child_process';
-import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import path from 'path';
 import { Client } from 'pg';
@@ -13,6 +12,7 @@ import readline from 'readline';
 import type { Driver } from '../../src/dialect';
 import { DatabaseManager, type OpenOptions } from '../../src/manager';
 import { emptyDatabaseUrl } from './databases';
+import { readFixtureJson } from './fixtures';
 
 /** A fixed 32-byte hex key: the Slack/Telegram/subscription/Nevermined repositories read it from process.env. */
 export const TEST_ENCRYPTION_KEY = '6f'.repeat(32);
@@ -118,7 +118,7 @@ export interface SpecMethod {
 }
 
 export const SPEC_FACADE: SpecMethod[] = (
-  JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/spec/api/methods.json'), 'utf8')) as { facade: SpecMethod[] }
+  readFixtureJson('reference', 'methods.json') as { facade: SpecMethod[] }
 ).facade;
 
 /** A plausible argument for a Python parameter name, so each call reaches the database. */
