@@ -163,7 +163,7 @@ function freePort(): Promise<number> {
 // Dangerous changes
 
 /**
- * DESIGN: a generated migration must never drop and re-add a column (that loses its data). TypeORM
+ * Rule: a generated migration must never drop and re-add a column (that loses its data). TypeORM
  * does exactly that for a type change on PostgreSQL, and on SQLite it copies the whole table
  * through `temporary_<table>` for any column change. Those need a hand-written migration.
  */

@@ -1,6 +1,6 @@
 /**
  * pyJsonDumps (src/codec/python-json.ts) must write exactly what Python's json.dumps(value) writes
- * with default arguments: the legacy JSON columns hold that text (spec/api/models.md §0.5).
+ * with default arguments: the legacy JSON columns hold that text.
  * Checked against the stored JSON values of the legacy fixtures and against hand cases. No database.
  */
 import { pyJsonDumps } from '../../src/codec/python-json';

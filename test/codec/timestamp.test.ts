@@ -1,7 +1,7 @@
 /**
- * Legacy timestamp text <-> Date (src/codec/timestamp.ts), checked against the format legend of
- * spec/SCHEMA.md ("Timestamp format codes") and against the values the Python layer really stored
- * (fixtures/legacy/manifest.json). No database.
+ * Legacy timestamp text <-> Date (src/codec/timestamp.ts), checked against the format codes of
+ * test/fixtures/reference/schema.json and against the values the Python layer really stored
+ * (test/fixtures/legacy/manifest.json). No database.
  */
 import { formatTimestamp, parseTimestamp } from '../../src/codec/timestamp';
 import type { TimestampFormat } from '../../src/entity/columns';
@@ -92,7 +92,7 @@ const NO_MS = utc(2026, 4, 1, 14, 59, 29, 0);
 // ---------------------------------------------------------------------------------------------
 
 describe('formatTimestamp', () => {
-  // Every code of the SCHEMA.md legend: [format, with milliseconds, with zero milliseconds].
+  // Every code of schema.json's timestamp_format_codes: [format, with milliseconds, with zero milliseconds].
   const cases: [TimestampFormat, string, string][] = [
     // Python naive isoformat: 6 digits, the fraction omitted when microsecond == 0.
     ['naive', '2026-04-01T14:59:29.123000', '2026-04-01T14:59:29'],

@@ -1,6 +1,6 @@
 /**
  * Keeps the entity mapping complete: the TypeORM metadata of each driver, the decorator registry and
- * the migrated physical schema are compared with spec/schema.json (the reference Python schema).
+ * the migrated physical schema are compared with test/fixtures/reference/schema.json (the reference Python schema).
  * A table, column, constraint or index added on one side only makes this test fail.
  */
 import { MIGRATIONS_TABLE, type TrinityDataSource } from '../../src/data-source';

@@ -1,5 +1,5 @@
 /**
- * Reliability (#10) — secrets. Plants an MCP key, a subscription token, Telegram and Slack bot
+ * Reliability: secrets. Plants an MCP key, a subscription token, Telegram and Slack bot
  * tokens, a Nevermined key, ADMIN_PASSWORD and (PostgreSQL) a password in DATABASE_URL; exercises
  * the normal and the failing paths (duplicate keys, a wrong encryption key, a wrong password, a
  * malformed URL) with every log channel captured: the manager's logger, TypeORM's logger with all

@@ -1,5 +1,5 @@
 /**
- * Every public method of every Python Operations class (spec/api/methods.json → operations) exists on
+ * Every public method of every Python Operations class (test/fixtures/reference/methods.json → operations) exists on
  * its repository under the camelCase name, taking at least the Python positional parameters.
  */
 import { REPOSITORY_CLASSES } from '../../src/repository';
