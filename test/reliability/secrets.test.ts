@@ -15,9 +15,9 @@ import { inspect } from 'util';
 import { createDataSource } from '../../src/data-source';
 import { TrinityDbError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
-import { createRepositories } from '../../src/repository';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
 import { closeManagers, dumpAllRows, ensureEncryptionKey, trackManager } from '../support/reliability-helpers';
+import { repositoriesOn } from '../support/repositories';
 
 const SECRETS = {
   admin: 'Adm1n-Reliability-Passw0rd!',
@@ -194,7 +194,7 @@ describe.each(DRIVERS)('secrets on %s', (driver) => {
       const ds = createDataSource(url, { logging: 'all', logger: new CapturingTypeormLogger(typeormLines) });
       await ds.initialize();
       try {
-        const repos = createRepositories(ds.manager);
+        const repos = repositoriesOn(ds);
         expect(await repos.mcpKeys.validateMcpApiKey(mcpKey)).not.toBeNull();
         expect(await repos.subscriptions.getSubscriptionToken(subscription.id)).toBe(SECRETS.subscription);
         await repos.subscriptions.createSubscription('logged-subscription', SECRETS.subscription, admin.id);

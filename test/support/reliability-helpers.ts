@@ -13,6 +13,7 @@ import type { Driver } from '../../src/dialect';
 import { DatabaseManager, type OpenOptions } from '../../src/manager';
 import { emptyDatabaseUrl } from './databases';
 import { readFixtureJson } from './fixtures';
+import { raw } from './helpers';
 
 /** A fixed 32-byte hex key: the Slack/Telegram/subscription/Nevermined repositories read it from process.env. */
 export const TEST_ENCRYPTION_KEY = '6f'.repeat(32);
@@ -56,8 +57,7 @@ export async function dumpAllRows(db: DatabaseManager): Promise<Record<string, u
 }
 
 export async function countRows(db: DatabaseManager, table: string, where = '1=1', params: unknown[] = []): Promise<number> {
-  const sql = db.dataSource.driverName === 'postgres' ? where.replace(/\?/g, ((n) => () => `$${++n}`)(0)) : where;
-  const [row] = await db.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${sql}`, params);
+  const [row] = await raw(db.dataSource, db.dataSource.driverName, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params);
   return Number(row.n);
 }
 
