@@ -78,10 +78,12 @@ function assertReachableByOthers(dir, hint) {
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
     const { mode } = statSync(current);
     if (!(mode & 0o001)) {
-      throw new Error(
+      const error = new Error(
         `embedded PostgreSQL: the server runs as the 'postgres' system user (PostgreSQL refuses to run as root), which cannot enter ${current} ` +
           `(mode ${(mode & 0o777).toString(8)}): point TMPDIR at a folder it can reach (e.g. TMPDIR=/tmp)${hint ? `, or ${hint}` : ''}`,
       );
+      error.stack = error.message; // a setup problem to fix, not a bug: the trace would only hide the line
+      throw error;
     }
     if (current === path.dirname(current)) return;
   }
