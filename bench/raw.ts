@@ -9,6 +9,7 @@ import { createHash, randomBytes, randomUUID } from 'crypto';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { formatTimestamp } from '../src/codec/timestamp';
+import { placeholders } from '../src/dialect';
 
 type Row = Record<string, any>;
 
@@ -78,12 +79,7 @@ export type StatementName = keyof ReturnType<typeof statements>;
 export function statementTexts(driver: 'sqlite' | 'postgres'): Record<StatementName, string> {
   const s = statements(driver);
   if (driver === 'sqlite') return s;
-  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, toDollar(v)])) as Record<StatementName, string>;
-}
-
-function toDollar(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, placeholders(driver, v)])) as Record<StatementName, string>;
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString('base64url');

@@ -1,5 +1,5 @@
 /**
- * Facade vs raw driver benchmark (issue #9). Never part of `npm test`.
+ * Facade vs raw driver benchmark. Never part of `npm test`.
  *
  *   npm run bench                                  # both drivers (embedded PostgreSQL 16 unless BENCH_DATABASE_URL)
  *   npm run bench -- --driver sqlite --rounds 15 --batch-ms 200   # defaults: 11 rounds of 120 ms
@@ -14,12 +14,12 @@
  * rounds after one warm-up round.
  */
 import 'reflect-metadata';
-import { chmodSync, mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
+import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { performance } from 'perf_hooks';
 import { Client } from 'pg';
+import { pathToFileURL } from 'url';
 import { DatabaseManager } from '../src/manager';
 import { loadDatabaseConfig } from '../src/config';
 import { sqliteConnectionPragmas } from '../src/dialect';
@@ -47,7 +47,7 @@ const CONCURRENCY_SECONDS = Number(arg('concurrency-seconds', '2'));
 const SKIP_CONCURRENCY = arg('no-concurrency') === 'true';
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL: BENCH_DATABASE_URL or an embedded PostgreSQL 16 (as test/support/global-setup.mjs)
+// PostgreSQL: BENCH_DATABASE_URL or an embedded PostgreSQL 16 (scripts/embedded-postgres.mjs)
 // ---------------------------------------------------------------------------------------------
 
 interface PgServer {
@@ -55,44 +55,19 @@ interface PgServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startPostgres(): Promise<PgServer> {
   if (process.env.BENCH_DATABASE_URL) return { adminUrl: process.env.BENCH_DATABASE_URL, stop: async () => undefined };
-  // embedded-postgres is ESM only; a real dynamic import survives ts-node's CommonJS output.
-  const { default: EmbeddedPostgres } = await (new Function('s', 'return import(s)') as (s: string) => Promise<any>)('embedded-postgres');
-  const port = await freePort();
-  const password = 'trinity-bench';
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'trinity-bench-pg-'));
-  chmodSync(parent, 0o755);
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    onLog: () => undefined,
+  // scripts/embedded-postgres.mjs is ESM; a real dynamic import survives ts-node's CommonJS output.
+  const esmImport = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
+  const { startEmbeddedPostgres } = await esmImport(pathToFileURL(path.resolve(__dirname, '../scripts/embedded-postgres.mjs')).href);
+  const server = await startEmbeddedPostgres({
+    prefix: 'trinity-bench-pg-',
+    password: 'trinity-bench',
+    durable: true, // the benchmarks measure writes as production pays for them
+    flags: ['-c', 'max_connections=300'],
+    hint: 'set BENCH_DATABASE_URL to a running PostgreSQL',
   });
-  await server.initialise();
-  await server.start();
-  return {
-    adminUrl: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(parent, { recursive: true, force: true });
-    },
-  };
+  return { adminUrl: server.url, stop: () => server.dispose() };
 }
 
 async function freshDatabase(adminUrl: string, name: string): Promise<string> {

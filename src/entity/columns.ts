@@ -19,7 +19,7 @@ export type ColumnKind =
   | 'json';
 
 /**
- * The legacy text shapes of timestamps in SQLite (see spec/SCHEMA.md "Timestamps"):
+ * The legacy text shapes of timestamps in SQLite (the format codes of test/fixtures/reference/schema.json):
  * naive        2026-04-01T14:59:29.123456        (fraction dropped when zero)
  * naive+Z      2026-04-01T14:59:29.123456Z       (fraction dropped when zero)
  * Z6           2026-04-01T14:59:29.123456Z       (always six digits)

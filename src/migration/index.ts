@@ -4,7 +4,7 @@ import { Baseline1795608000000 as SqliteBaseline } from './sqlite/1795608000000-
 
 type MigrationClass = new () => MigrationInterface;
 
-/** The two migration tracks: same names, same order (test/migration/tracks.test.ts checks it). */
+/** The two migration tracks: same names, same order (test/migration/fresh.test.ts checks it). */
 export const MIGRATIONS: Record<'sqlite' | 'postgres', MigrationClass[]> = {
   sqlite: [SqliteBaseline],
   postgres: [PostgresBaseline],

@@ -57,7 +57,7 @@ export class PublicLinkUpdate {
   @IsBoolean()
   require_email?: boolean | null;
 
-  /** '' clears the expiry (see docs/compatibility/public_links.md). */
+  /** '' clears the expiry (see docs/COMPATIBILITY.md → public_links). */
   @IsOptional()
   @IsLegacyTimestamp()
   expires_at?: string | Date | null;

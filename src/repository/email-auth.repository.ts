@@ -12,7 +12,7 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /**
- * Email case folding, the same on both drivers (docs/compatibility/email_auth.md):
+ * Email case folding, the same on both drivers (docs/COMPATIBILITY.md → "Email case folding"):
  * - arguments are lower-cased in TypeScript with Unicode rules (as Python's `str.lower()`), and every
  *   email this repository stores is lower-cased that way;
  * - the stored column is folded with ASCII rules only, which is what the legacy `LOWER(email)` did on

@@ -53,7 +53,7 @@ export interface ScheduleRepositoryOptions extends RepositoryOptions {
 
 /**
  * Schedules, execution records and GitHub sync configuration (Python `ScheduleOperations`).
- * Deviations from the Python layer: docs/compatibility/schedules.md.
+ * Deviations from the Python layer: docs/COMPATIBILITY.md → schedules.
  */
 export class ScheduleRepository extends BaseRepository {
   /** Python passed `user_ops`; one instance on the same executor serves every call. */

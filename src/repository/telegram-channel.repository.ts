@@ -131,7 +131,7 @@ export class TelegramChannelRepository extends BaseRepository {
   /**
    * The link of (binding, Telegram user), created with message_count 0 when missing. An existing link
    * is returned unchanged (a new username is not saved). Concurrent first calls all get the same row
-   * (Python raised IntegrityError in the losing call: docs/compatibility/telegram_channels.md).
+   * (Python raised IntegrityError in the losing call: docs/COMPATIBILITY.md → telegram_channels).
    */
   async getOrCreateChatLink(bindingId: number, telegramUserId: string | number, telegramUsername: string | null = null): Promise<TelegramChatLinkDict> {
     requireInteger('bindingId', bindingId);

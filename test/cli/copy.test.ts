@@ -16,6 +16,7 @@ import { ScheduleRepository } from '../../src/repository/schedule.repository';
 import { SystemViewRepository } from '../../src/repository/system-view.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { cleanupTestDatabases, createPostgresDatabase } from '../support/databases';
+import { repositoryOn } from '../support/repositories';
 import { sequences } from '../support/sqlite-snapshot';
 import { LARGEST_FIXTURE, SPAWN_TIMEOUT_MS, manifest, migratedFixture, pgCounts, runCli, sha256File, sleep, spawnCli, withPg } from './support/cli';
 
@@ -148,18 +149,18 @@ describe(`copy of the largest fixture (${LARGEST_FIXTURE}) through the executabl
         expect({ table: table.tableName, rows: sortById(b) }).toEqual({ table: table.tableName, rows: sortById(a) });
       }
       // A few repository reads of the API.
-      const users = [new UserRepository(sqlite.executor), new UserRepository(pg.executor)];
+      const users = [repositoryOn(sqlite, UserRepository), repositoryOn(pg, UserRepository)];
       expect(sortById(await users[1].listUsers())).toEqual(sortById(await users[0].listUsers()));
       expect(await users[1].getUserByUsername('admin')).toEqual(await users[0].getUserByUsername('admin'));
-      const agents = [new AgentRepository(sqlite.executor), new AgentRepository(pg.executor)];
+      const agents = [repositoryOn(sqlite, AgentRepository), repositoryOn(pg, AgentRepository)];
       const names = (await sqlite.query(`SELECT agent_name FROM agent_ownership`)) as { agent_name: string }[];
       expect(names.length).toBeGreaterThan(0);
       for (const { agent_name } of names) expect(await agents[1].getAgentOwner(agent_name)).toEqual(await agents[0].getAgentOwner(agent_name));
-      const schedules = [new ScheduleRepository(sqlite.executor), new ScheduleRepository(pg.executor)];
+      const schedules = [repositoryOn(sqlite, ScheduleRepository), repositoryOn(pg, ScheduleRepository)];
       const sqliteSchedules = sortById(await schedules[0].listAllSchedules());
       expect(sqliteSchedules.length).toBeGreaterThan(0);
       expect(sortById(await schedules[1].listAllSchedules())).toEqual(sqliteSchedules);
-      const views = [new SystemViewRepository(sqlite.executor), new SystemViewRepository(pg.executor)];
+      const views = [repositoryOn(sqlite, SystemViewRepository), repositoryOn(pg, SystemViewRepository)];
       expect(sortById(await views[1].listAllViews())).toEqual(sortById(await views[0].listAllViews()));
     } finally {
       await sqlite.destroy();

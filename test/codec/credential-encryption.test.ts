@@ -3,17 +3,16 @@
  * the legacy recipe (test/fixtures/credential-vectors.json) and against the envelopes the Python layer
  * wrote into the legacy fixture databases.
  */
-import { readFileSync } from 'fs';
 import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
-import { FIXTURES_DIR } from '../support/databases';
+import { LEGACY_DIR, legacyManifest, readFixtureJson } from '../support/fixtures';
 import { withDatabase } from '../support/sqlite-snapshot';
 
-const vectors = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/credential-vectors.json'), 'utf8')) as {
+const vectors = readFixtureJson('credential-vectors.json') as {
   key_hex: string;
   vectors: { payload: Record<string, unknown>; nonce_hex: string; envelope: string }[];
 };
-const manifestKey = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')).environment.CREDENTIAL_ENCRYPTION_KEY as string;
+const manifestKey = legacyManifest().environment.CREDENTIAL_ENCRYPTION_KEY as string;
 const key = Buffer.from(vectors.key_hex, 'hex');
 const crypto = new CredentialEncryption(() => key);
 
@@ -32,7 +31,7 @@ describe('credential envelopes', () => {
       ['telegram_bindings', 'bot_token_encrypted', 'bot_token'],
     ];
     let decrypted = 0;
-    withDatabase(path.join(FIXTURES_DIR, 'trinity-2026-04-01-8068f0db.db'), (db) => {
+    withDatabase(path.join(LEGACY_DIR, 'trinity-2026-04-01-8068f0db.db'), (db) => {
       for (const [table, column, field] of columns) {
         for (const row of db.prepare(`SELECT ${column} AS v FROM ${table}`).all() as { v: string }[]) {
           if (!row.v.trim().startsWith('{')) continue; // legacy plaintext Slack tokens

@@ -1,18 +1,14 @@
 /**
  * pyJsonDumps (src/codec/python-json.ts) must write exactly what Python's json.dumps(value) writes
- * with default arguments: the legacy JSON columns hold that text (spec/api/models.md §0.5).
+ * with default arguments: the legacy JSON columns hold that text.
  * Checked against the stored JSON values of the legacy fixtures and against hand cases. No database.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import { pyJsonDumps } from '../../src/codec/python-json';
+import { legacyManifest, readFixtureJson } from '../support/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-const SPEC_DIR = path.resolve(__dirname, '../../../shared/spec');
-const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/legacy');
 
 interface SpecTable {
   table: string;
@@ -22,8 +18,8 @@ interface Manifest {
   files: { file: string; checks: { table: string; values: Record<string, unknown> }[] }[];
 }
 
-const schema = JSON.parse(readFileSync(path.join(SPEC_DIR, 'schema.json'), 'utf8')) as { tables: SpecTable[] };
-const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')) as Manifest;
+const schema = readFixtureJson('reference', 'schema.json') as { tables: SpecTable[] };
+const manifest = legacyManifest() as Manifest;
 
 const JSON_COLUMNS = new Set(schema.tables.flatMap((t) => t.columns.filter((c) => c.semantic === 'json').map((c) => `${t.table}.${c.name}`)));
 

@@ -1,19 +1,15 @@
 /**
- * Legacy timestamp text <-> Date (src/codec/timestamp.ts), checked against the format legend of
- * spec/SCHEMA.md ("Timestamp format codes") and against the values the Python layer really stored
- * (fixtures/legacy/manifest.json). No database.
+ * Legacy timestamp text <-> Date (src/codec/timestamp.ts), checked against the format codes of
+ * test/fixtures/reference/schema.json and against the values the Python layer really stored
+ * (test/fixtures/legacy/manifest.json). No database.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import { formatTimestamp, parseTimestamp } from '../../src/codec/timestamp';
 import type { TimestampFormat } from '../../src/entity/columns';
+import { legacyManifest, readFixtureJson } from '../support/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-const SPEC_DIR = path.resolve(__dirname, '../../../shared/spec');
-const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/legacy');
 
 interface SpecColumn {
   name: string;
@@ -32,8 +28,8 @@ interface Manifest {
   files: { file: string; checks: ManifestCheck[] }[];
 }
 
-const schema = JSON.parse(readFileSync(path.join(SPEC_DIR, 'schema.json'), 'utf8')) as { tables: SpecTable[] };
-const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')) as Manifest;
+const schema = readFixtureJson('reference', 'schema.json') as { tables: SpecTable[] };
+const manifest = legacyManifest() as Manifest;
 
 /** `table.column` -> timestamp formats, for every column schema.json marks semantic timestamp. */
 const TIMESTAMP_COLUMNS = new Map<string, string[]>(
@@ -96,7 +92,7 @@ const NO_MS = utc(2026, 4, 1, 14, 59, 29, 0);
 // ---------------------------------------------------------------------------------------------
 
 describe('formatTimestamp', () => {
-  // Every code of the SCHEMA.md legend: [format, with milliseconds, with zero milliseconds].
+  // Every code of schema.json's timestamp_format_codes: [format, with milliseconds, with zero milliseconds].
   const cases: [TimestampFormat, string, string][] = [
     // Python naive isoformat: 6 digits, the fraction omitted when microsecond == 0.
     ['naive', '2026-04-01T14:59:29.123000', '2026-04-01T14:59:29'],
@@ -121,7 +117,7 @@ describe('formatTimestamp', () => {
 
   it('covers every format code listed in schema.json', () => {
     const codes = Object.keys(
-      (JSON.parse(readFileSync(path.join(SPEC_DIR, 'schema.json'), 'utf8')) as { timestamp_format_codes: Record<string, string> })
+      (readFixtureJson('reference', 'schema.json') as { timestamp_format_codes: Record<string, string> })
         .timestamp_format_codes,
     );
     expect(cases.map(([f]) => f).sort()).toEqual([...codes].sort());

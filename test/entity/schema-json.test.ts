@@ -1,14 +1,13 @@
 /**
  * Keeps the entity mapping complete: the TypeORM metadata of each driver, the decorator registry and
- * the migrated physical schema are compared with spec/schema.json (the reference Python schema).
+ * the migrated physical schema are compared with test/fixtures/reference/schema.json (the reference Python schema).
  * A table, column, constraint or index added on one side only makes this test fail.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import { MIGRATIONS_TABLE, type TrinityDataSource } from '../../src/data-source';
 import { COLUMN_KINDS, type Driver } from '../../src/dialect';
 import { CURRENT_TIMESTAMP, registeredTables, tableSpecOf, type ColumnDefault, type ColumnKind } from '../../src/entity/columns';
 import { DRIVERS, cleanupTestDatabases, openTestDataSource } from '../support/databases';
+import { readFixtureJson } from '../support/fixtures';
 
 // ---------------------------------------------------------------------------------------------
 // schema.json
@@ -36,8 +35,7 @@ interface SpecTable {
   indexes: SpecIndex[];
 }
 
-const SCHEMA_PATH = path.resolve(__dirname, '../../../shared/spec/schema.json');
-const SCHEMA = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as { tables: SpecTable[] };
+const SCHEMA = readFixtureJson('reference', 'schema.json') as { tables: SpecTable[] };
 
 /** The 43 application tables: everything except the legacy migration bookkeeping table. */
 const APP_TABLES = SCHEMA.tables.filter((t) => t.table !== 'schema_migrations');

@@ -4,14 +4,14 @@
  * the legacy physical format (0/1, per-column timestamp text, Python json.dumps text), PostgreSQL
  * uses native types, and a bad value is rejected on both before anything is written.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import type { DeepPartial, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import type { TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
 import { AgentActivity, AgentHealthCheck, AgentOwnership, AgentTag, ScheduleExecution, User } from '../../src/entity';
 import { InvalidColumnValueError } from '../../src/errors';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
+import { raw } from '../support/helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers and the values written
@@ -28,11 +28,9 @@ async function load<T extends ObjectLiteral>(driver: Driver, entity: EntityTarge
   return sources[driver].getRepository(entity).findOneByOrFail(where);
 }
 
-/** One raw row, with `?` placeholders rewritten to `$n` for PostgreSQL. */
-async function raw(driver: Driver, sql: string, params: unknown[]): Promise<Record<string, unknown>> {
-  let n = 0;
-  const text = driver === 'postgres' ? sql.replace(/\?/g, () => `$${++n}`) : sql;
-  const rows: Record<string, unknown>[] = await sources[driver].query(text, params);
+/** The one raw row a `?`-placeholder query returns. */
+async function oneRow(driver: Driver, sql: string, params: unknown[]): Promise<Record<string, unknown>> {
+  const rows = await raw(sources[driver], driver, sql, params);
   expect(rows).toHaveLength(1);
   return rows[0];
 }
@@ -44,7 +42,7 @@ const T_ZERO = new Date(Date.UTC(2026, 3, 1, 14, 59, 29, 0));
 interface Manifest {
   files: { checks: { table: string; values: Record<string, unknown> }[] }[];
 }
-const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')) as Manifest;
+const manifest = legacyManifest() as Manifest;
 
 /** A JSON text the Python layer stored (the newest fixture), so its exact bytes are the expected SQLite text. */
 function storedByPython(table: string, column: string): string {
@@ -298,14 +296,14 @@ describe('same API values through SQLite and PostgreSQL at once', () => {
 describe.each(DRIVERS)('physical storage on %s', (driver) => {
   if (driver === 'sqlite') {
     it('booleans are INTEGER 0/1, NULL stays NULL', async () => {
-      const owner = await raw(
+      const owner = await oneRow(
         driver,
         `SELECT typeof(is_system) AS t1, is_system AS v1, typeof(use_platform_api_key) AS t2, use_platform_api_key AS v2,
                 typeof(is_default_avatar) AS t3, is_default_avatar AS v3 FROM agent_ownership WHERE agent_name = ?`,
         ['research-bot'],
       );
       expect(owner).toEqual({ t1: 'integer', v1: 1, t2: 'integer', v2: 0, t3: 'integer', v3: 0 });
-      const health = await raw(
+      const health = await oneRow(
         driver,
         `SELECT typeof(oom_killed) AS t1, typeof(reachable) AS t2, reachable AS v2, typeof(runtime_available) AS t3, runtime_available AS v3
            FROM agent_health_checks WHERE id = ?`,
@@ -328,43 +326,43 @@ describe.each(DRIVERS)('physical storage on %s', (driver) => {
         ['agent_health_checks', 'checked_at', 'id', 'hc-1', '2026-04-01T14:59:29.123000Z'], // Z6
       ];
       for (const [table, column, key, value, expected] of cases) {
-        const row = await raw(driver, `SELECT typeof(${column}) AS t, ${column} AS v FROM ${table} WHERE ${key} = ?`, [value]);
+        const row = await oneRow(driver, `SELECT typeof(${column}) AS t, ${column} AS v FROM ${table} WHERE ${key} = ?`, [value]);
         expect({ where: `${table}.${column}`, ...row }).toEqual({ where: `${table}.${column}`, t: 'text', v: expected });
       }
       // The CURRENT_TIMESTAMP default is SQLite's own 'YYYY-MM-DD HH:MM:SS'.
-      const defaulted = await raw(driver, `SELECT created_at AS v FROM agent_tags WHERE tag = ?`, ['defaulted']);
+      const defaulted = await oneRow(driver, `SELECT created_at AS v FROM agent_tags WHERE tag = ?`, ['defaulted']);
       expect(defaulted.v).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     });
 
     it('JSON is Python json.dumps text', async () => {
-      const config = await raw(driver, `SELECT read_only_config AS v FROM agent_ownership WHERE agent_name = ?`, ['research-bot']);
+      const config = await oneRow(driver, `SELECT read_only_config AS v FROM agent_ownership WHERE agent_name = ?`, ['research-bot']);
       expect(config.v).toBe(READ_ONLY_CONFIG_TEXT);
-      const details = await raw(driver, `SELECT details AS v FROM agent_activities WHERE id = ?`, ['act-1']);
+      const details = await oneRow(driver, `SELECT details AS v FROM agent_activities WHERE id = ?`, ['act-1']);
       expect(details.v).toBe(DETAILS_TEXT);
-      const cjk = await raw(driver, `SELECT details AS v FROM agent_activities WHERE id = ?`, ['act-2']);
+      const cjk = await oneRow(driver, `SELECT details AS v FROM agent_activities WHERE id = ?`, ['act-2']);
       expect(cjk.v).toBe(CJK_DETAILS_TEXT);
-      const empty = await raw(driver, `SELECT typeof(tool_calls) AS t, tool_calls AS v FROM schedule_executions WHERE id = ?`, ['exec-2']);
+      const empty = await oneRow(driver, `SELECT typeof(tool_calls) AS t, tool_calls AS v FROM schedule_executions WHERE id = ?`, ['exec-2']);
       expect(empty).toEqual({ t: 'text', v: '[]' });
-      const none = await raw(driver, `SELECT typeof(tool_calls) AS t FROM schedule_executions WHERE id = ?`, ['exec-1']);
+      const none = await oneRow(driver, `SELECT typeof(tool_calls) AS t FROM schedule_executions WHERE id = ?`, ['exec-1']);
       expect(none).toEqual({ t: 'null' });
     });
   }
 
   if (driver === 'postgres') {
     it('booleans are boolean, NULL stays NULL', async () => {
-      const owner = await raw(
+      const owner = await oneRow(
         driver,
         `SELECT pg_typeof(is_system)::text AS t1, is_system AS v1, use_platform_api_key AS v2, is_default_avatar AS v3 FROM agent_ownership WHERE agent_name = ?`,
         ['research-bot'],
       );
       expect(owner).toEqual({ t1: 'boolean', v1: true, v2: false, v3: false });
-      const health = await raw(driver, `SELECT oom_killed AS v1, reachable AS v2, runtime_available AS v3 FROM agent_health_checks WHERE id = ?`, ['hc-1']);
+      const health = await oneRow(driver, `SELECT oom_killed AS v1, reachable AS v2, runtime_available AS v3 FROM agent_health_checks WHERE id = ?`, ['hc-1']);
       expect(health).toEqual({ v1: null, v2: false, v3: true });
     });
 
     it('timestamps are timestamptz holding the written instant', async () => {
       // The session time zone is UTC, so the text form shows the UTC wall clock.
-      const row = await raw(
+      const row = await oneRow(
         driver,
         `SELECT pg_typeof(created_at)::text AS t, created_at::text AS v1, updated_at::text AS v2 FROM users WHERE username = ?`,
         ['alice'],
@@ -373,13 +371,13 @@ describe.each(DRIVERS)('physical storage on %s', (driver) => {
     });
 
     it('JSON is jsonb with the same content', async () => {
-      const row = await raw(
+      const row = await oneRow(
         driver,
         `SELECT pg_typeof(details)::text AS t, details = ?::jsonb AS same, details->>'summary' AS summary FROM agent_activities WHERE id = ?`,
         [JSON.stringify(CJK_DETAILS), 'act-2'],
       );
       expect(row).toEqual({ t: 'jsonb', same: true, summary: CJK_DETAILS.summary });
-      const none = await raw(driver, `SELECT tool_calls IS NULL AS is_null FROM schedule_executions WHERE id = ?`, ['exec-1']);
+      const none = await oneRow(driver, `SELECT tool_calls IS NULL AS is_null FROM schedule_executions WHERE id = ?`, ['exec-1']);
       expect(none).toEqual({ is_null: true });
     });
   }

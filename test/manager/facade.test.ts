@@ -1,7 +1,7 @@
 /**
- * The DatabaseManager facade against the spec's method list (spec/api/methods.json → facade, from
- * facade-part-a.md and facade-part-b.md): every method exists, delegates to the right repository
- * method with its arguments untouched, and answers on both drivers.
+ * The DatabaseManager facade against the Python facade's method list (test/fixtures/reference/methods.json
+ * → facade): every method exists, delegates to the right repository method with its arguments
+ * untouched, and answers on both drivers.
  */
 import { InputValidationError, TrinityDbError } from '../../src/errors';
 import { FACADE_METHODS, STATIC_FACADE_METHODS, type FacadeEntry } from '../../src/facade';
@@ -9,7 +9,7 @@ import { DatabaseManager } from '../../src/manager';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
 import { SPEC_FACADE, plausibleArgument } from '../support/reliability-helpers';
 
-/** The two pass-throughs the Python facade forgot (facade-part-a.md → Agents). */
+/** The two pass-throughs the Python facade forgot (its agent section). */
 const ADDED = ['getFullCapabilities', 'setFullCapabilities'];
 
 const opened: DatabaseManager[] = [];

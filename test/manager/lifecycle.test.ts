@@ -1,13 +1,12 @@
 /** DatabaseManager.open / transaction / health / close, and the admin bootstrap of the Python start-up. */
 import bcrypt from 'bcryptjs';
-import { readFileSync } from 'fs';
-import path from 'path';
 import { MigrationError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, emptyDatabaseUrl, legacyFixtureCopy } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, legacyFixtureCopy } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { withDatabase } from '../support/sqlite-snapshot';
 
-const manifest: { environment: Record<string, string>; files: { file: string }[] } = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+const manifest: { environment: Record<string, string>; files: { file: string }[] } = legacyManifest();
 const FIXTURE_ADMIN_PASSWORD: string = manifest.environment.ADMIN_PASSWORD;
 
 const open: DatabaseManager[] = [];

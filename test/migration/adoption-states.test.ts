@@ -1,7 +1,8 @@
 /**
- * Legacy states that the fixtures do not cover directly (spec/LEGACY_MIGRATIONS.md §3), made from
- * fixture copies: pre-history table shapes (A), files started only once by a pre-tracking release
- * (B), upgraded files that carry voice_system_prompt, and things this package does not own.
+ * Legacy states that the fixtures do not cover directly (docs/COMPATIBILITY.md → "Adopting a legacy
+ * trinity.db"), made from fixture copies: pre-history table shapes, files started only once by a
+ * pre-tracking release, upgraded files that carry voice_system_prompt, and things this package does
+ * not own.
  */
 import { BASELINE_TABLES } from '../../src/migration/sqlite/baseline-schema';
 import { cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
@@ -27,7 +28,7 @@ async function freshSchema() {
   return schemaObjects(file, OWN_TABLES);
 }
 
-describe('state B: a pre-tracking file started once lacks the ALTER-only columns', () => {
+describe('a pre-tracking file started once lacks the ALTER-only columns', () => {
   const ALTER_ONLY: [string, string][] = [
     ['agent_ownership', 'full_capabilities'],
     ['schedule_executions', 'source_user_id'],
@@ -67,7 +68,7 @@ describe('state B: a pre-tracking file started once lacks the ALTER-only columns
   });
 });
 
-describe('state A: pre-history table shapes', () => {
+describe('pre-history table shapes', () => {
   it('re-keys user-id shares by lower-cased email and renames skill_id to skill_name', async () => {
     const copy = legacyFixtureCopy(LATEST);
     const users = withDatabase(

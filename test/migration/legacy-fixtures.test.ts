@@ -1,5 +1,5 @@
 /**
- * Adoption of every legacy trinity.db in shared/fixtures/legacy (SQLite only: legacy files are SQLite).
+ * Adoption of every legacy trinity.db in test/fixtures/legacy (SQLite only: legacy files are SQLite).
  * Checks the manifest's row counts, sequences and recorded values after migrating, that no stored
  * value changed, and that the result has exactly the schema of a fresh baseline.
  */
@@ -8,7 +8,8 @@ import { readFileSync } from 'fs';
 import path from 'path';
 import { BASELINE_TABLES } from '../../src/migration/sqlite/baseline-schema';
 import { createOrAdoptSchema } from '../../src/migration/sqlite/legacy-adoption';
-import { FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { LEGACY_DIR, legacyManifest } from '../support/fixtures';
 import { schemaObjects, sequences, snapshot, withDatabase, type Snapshot } from '../support/sqlite-snapshot';
 
 interface ManifestCheck {
@@ -20,12 +21,14 @@ interface ManifestCheck {
 }
 interface ManifestFile {
   file: string;
+  size_bytes: number;
+  sha256: string;
   row_counts: Record<string, number>;
   sqlite_sequence: Record<string, number>;
   checks: ManifestCheck[];
 }
 
-const manifest: { files: ManifestFile[] } = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+const manifest: { files: ManifestFile[] } = legacyManifest();
 const OWN_TABLES = BASELINE_TABLES.map((t) => t.name);
 
 afterAll(cleanupTestDatabases);
@@ -86,6 +89,11 @@ describe.each(manifest.files.map((f) => [f.file, f] as const))('legacy fixture %
     const drift = await ds.driver.createSchemaBuilder().log();
     expect(drift.upQueries.map((q) => q.query)).toEqual([]);
     await ds.destroy();
+  });
+
+  it('is, byte for byte, the file the manifest describes', () => {
+    const bytes = readFileSync(path.join(LEGACY_DIR, fileName));
+    expect({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ size: expected.size_bytes, sha256: expected.sha256 });
   });
 
   it('is the manifest file as recorded before migrating', () => {

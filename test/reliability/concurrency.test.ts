@@ -1,5 +1,5 @@
 /**
- * Reliability (#10) — concurrency. 200 concurrent facade calls mixing reads, writes, counters and
+ * Reliability: concurrency. 200 concurrent facade calls mixing reads, writes, counters and
  * transactions (some of which fail on purpose) on a SQLite file in WAL mode and on PostgreSQL:
  * every call settles as planned (no SQLITE_BUSY, no "transaction within a transaction"), and the
  * stored counts are exactly the ones the successful calls imply. Then every get-or-create / upsert
@@ -10,7 +10,7 @@ import { DatabaseManager } from '../../src/manager';
 import path from 'path';
 import { DRIVERS, cleanupTestDatabases, scratchDir } from '../support/databases';
 import { closeManagers, countRows, describeError, ensureEncryptionKey, openFreshManager } from '../support/reliability-helpers';
-import { GET_OR_CREATE_CASES, POSTGRES_RACE_BUGS, RACERS, multiProcessRun, raceCase, startBusyWriter } from '../support/reliability-races';
+import { GET_OR_CREATE_CASES, REPEATED_RACES, RACERS, multiProcessRun, raceCase, setRaceRound, startBusyWriter } from '../support/reliability-races';
 
 const REPORT = process.env.RELIABILITY_REPORT === '1';
 
@@ -133,17 +133,25 @@ describe.each(DRIVERS)('concurrent get-or-create and upsert calls on %s', (drive
     await db.createUser({ username: 'owner', email: 'owner@example.com' });
   });
 
-  // The cases that fail on PostgreSQL today run in known-bugs.test.ts until they are fixed.
-  const cases = GET_OR_CREATE_CASES.filter((c) => driver === 'sqlite' || !POSTGRES_RACE_BUGS.includes(c.name));
-  it.each(cases.map((c) => [c.name, c] as const))('%s: no failure, no duplicate', async (_name, testCase) => {
-    const outcome = await raceCase(db, testCase, RACERS);
-    expect(outcome.errors).toEqual([]);
-    expect(outcome.rows).toBe(testCase.expectedRows);
-    outcome.check();
+  it.each(GET_OR_CREATE_CASES.map((c) => [c.name, c] as const))('%s: no failure, no duplicate', async (name, testCase) => {
+    // A race may happen not to collide in one round: the REPEATED_RACES run up to 5 rounds on fresh keys, every one clean.
+    const rounds = REPEATED_RACES.includes(name) ? [1, 2, 3, 4, 5] : [0];
+    try {
+      for (const round of rounds) {
+        setRaceRound(round);
+        const outcome = await raceCase(db, testCase, RACERS);
+        expect({ round, errors: outcome.errors }).toEqual({ round, errors: [] });
+        expect({ round, rows: outcome.rows }).toEqual({ round, rows: testCase.expectedRows });
+        outcome.check();
+      }
+    } finally {
+      setRaceRound(0);
+    }
   });
 });
 
-// SQLite: known-bugs.test.ts (deferred read-then-write transactions fail with "database is locked" across processes).
+// SQLite: three processes at once are measured, not tested (docs/RELIABILITY.md → "Measured figures");
+// another process writing the same file is tested below.
 describe('several processes writing one database on postgres', () => {
   it('3 processes x 100 concurrent calls: no lock error, shared counters add up', async () => {
     const { db, url } = await openFreshManager('postgres');
@@ -154,7 +162,6 @@ describe('several processes writing one database on postgres', () => {
   }, 120_000);
 });
 
-// Read-then-write transactions against another process's writes fail today: known-bugs.test.ts.
 describe('another process writing the same SQLite file', () => {
   it('single-statement writes and counters wait for its locks (busy timeout) and all succeed', async () => {
     const { db, url } = await openFreshManager('sqlite', { url: `sqlite:///${path.join(scratchDir(), 'shared.db')}?timeout=20` });
@@ -173,5 +180,16 @@ describe('another process writing the same SQLite file', () => {
     expect(await countRows(db, 'system_settings', "value = 'other-process'")).toBe(other.writes);
     expect((await db.getOrCreatePublicUserMemory('agent', 'v@example.com')).message_count).toBe(CALLS / 2);
     if (REPORT) console.log(`[reliability] sqlite: ${CALLS} calls beside another process's ${other.writes} writes, no error`);
+  }, 60_000);
+
+  it('read-then-write transactions (recordPublicLinkUsage) wait for the other writer instead of failing with "database is locked"', async () => {
+    const { db, url } = await openFreshManager('sqlite', { url: `sqlite:///${path.join(scratchDir(), 'shared.db')}?timeout=20` });
+    const file = url.replace(/^sqlite:\/\/\//, '').replace(/\?.*$/, '');
+    const writer = await startBusyWriter(file, 1500);
+    const CALLS = 40;
+    const settled = await Promise.allSettled(Array.from({ length: CALLS }, () => db.recordPublicLinkUsage('shared-link', 'visitor@example.com', '10.0.0.1')));
+    expect(await writer.done).toMatchObject({ code: 0, stderr: '' });
+    expect(settled.flatMap((r) => (r.status === 'rejected' ? [describeError(r.reason)] : []))).toEqual([]);
+    expect((await db.getPublicLinkUsageStats('shared-link')).total_messages).toBe(CALLS);
   }, 60_000);
 });

@@ -1,21 +1,23 @@
 /**
- * Reliability (#10) — faults.
+ * Reliability: faults.
  * - PostgreSQL restarted under an open manager (a private embedded server, never the shared one):
- *   calls during the outage fail (promptly, without the password in the message); calls after it
- *   succeed on the same manager, and nothing attempted during the outage was stored.
+ *   calls during the outage fail promptly with a typed error that names the database as unavailable
+ *   (masked URL, no password); calls after it succeed on the same manager, and nothing attempted
+ *   during the outage was stored.
  * - A transaction(fn) or a migration that fails half-way leaves every table exactly as it was.
- * - SQLite files that cannot be used: a directory that cannot be created, a file locked by another
- *   connection: DatabaseManager.open() fails within the busy timeout instead of hanging.
- * The typed-error and read-only expectations that fail today are in known-bugs.test.ts.
+ * - SQLite files that cannot be used: a directory that cannot be created, a read-only file, a file
+ *   locked by another connection: DatabaseManager.open() fails within the busy timeout with a typed
+ *   error naming the file, instead of hanging or failing at the first write.
  */
 import Database from 'better-sqlite3';
+import { execFileSync } from 'child_process';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import { inspect } from 'util';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ConfigError } from '../../src/config';
 import { createDataSource, MIGRATIONS_TABLE } from '../../src/data-source';
-import { UniqueConstraintError } from '../../src/errors';
+import { TrinityDbError, UniqueConstraintError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
 import { MIGRATIONS } from '../../src/migration';
 import { DRIVERS, cleanupTestDatabases, scratchDir } from '../support/databases';
@@ -69,6 +71,10 @@ describe('PostgreSQL restarted while the manager is open', () => {
       expect(outcome.ok).toBe(false);
       const error = (outcome as { error: unknown }).error;
       expect(typeof (error as Error).message).toBe('string'); // a real error, not a non-Error throw
+      expect(describeError(error)).toMatch(/^\w+Error/);
+      expect(error).toBeInstanceOf(TrinityDbError);
+      expect((error as Error).message).toMatch(/unavailable|unreachable|cannot connect|connection/i);
+      expect((error as Error).message).toContain('postgresql://postgres:***@127.0.0.1');
       expect(String((error as Error).message)).not.toContain(PASSWORD);
       expect(String((error as Error).stack)).not.toContain(PASSWORD);
       expect(inspect(error, { depth: 6 })).not.toContain(PASSWORD);
@@ -165,6 +171,16 @@ describe.each(DRIVERS)('failures half-way on %s', (driver) => {
   });
 });
 
+function makeImmutable(file: string): () => void {
+  // As root, file modes do not stop writes; the immutable attribute does.
+  if (process.getuid?.() === 0) {
+    execFileSync('chattr', ['+i', file]);
+    return () => execFileSync('chattr', ['-i', file]);
+  }
+  execFileSync('chmod', ['0444', file]);
+  return () => execFileSync('chmod', ['0644', file]);
+}
+
 describe('SQLite files that cannot be used', () => {
   it('a directory that cannot be created: ConfigError at open() naming the directory and the cause', async () => {
     const dir = scratchDir();
@@ -175,6 +191,29 @@ describe('SQLite files that cannot be used', () => {
     expect((error as Error).message).toContain(`cannot create directory '${file}/data'`);
     expect((error as Error).message).toMatch(/ENOTDIR/);
   });
+
+  it('a read-only database file is refused at open() (not at the first write), naming the file', async () => {
+    const { db, url } = await openFreshManager('sqlite');
+    await db.close();
+    const file = url.replace(/^sqlite:\/\/\//, '');
+    const undo = makeImmutable(file);
+    let outcome: Awaited<ReturnType<typeof settle>>;
+    try {
+      outcome = await settle(DatabaseManager.open({ url: `${url}?timeout=0.3`, env: {} }));
+      if (outcome.ok) {
+        // Show what happens instead: the first write fails.
+        const write = await settle((outcome.value as DatabaseManager).setSetting('k', 'v'));
+        await (outcome.value as DatabaseManager).close();
+        throw new Error(`open() succeeded on a read-only file; the first write then gave: ${write.ok ? 'success' : describeError(write.error)}`);
+      }
+    } finally {
+      undo();
+    }
+    const error = (outcome as { error: unknown }).error;
+    expect(error).toBeInstanceOf(TrinityDbError);
+    expect((error as Error).message).toMatch(/read-?only/i);
+    expect((error as Error).message).toContain(file);
+  }, 20_000);
 
   it('a fresh file exclusively locked by another connection: open() fails within the busy timeout, and works once the lock is gone', async () => {
     const file = path.join(scratchDir(), 'locked.db');
@@ -191,7 +230,11 @@ describe('SQLite files that cannot be used', () => {
       holder.close();
     }
     expect(outcome.ok).toBe(false);
-    expect(typeof ((outcome as { error: unknown }).error as Error).message).toBe('string');
+    const error = (outcome as { error: unknown }).error;
+    expect(describeError(error)).toMatch(/^\w+Error/);
+    expect(error).toBeInstanceOf(TrinityDbError);
+    expect((error as Error).message).toMatch(/locked|busy/i);
+    expect((error as Error).message).toContain(file);
     // Once the other connection is gone the same URL opens (nothing half-done was left behind).
     const db = trackManager(await DatabaseManager.open({ url, env: {} }));
     expect((await db.health()).migrations.pending).toEqual([]);

@@ -1,18 +1,19 @@
 /**
- * Reliability (#10) — hostile input. Every string parameter of every facade method (from
- * spec/api/methods.json) gets SQL-injection payloads and 1 MiB strings; round-trips of create/update
- * methods are checked exactly; property-based tests (fast-check, fixed seed, bounded runs) drive the
- * create/update inputs. Expected: a correct round-trip or a TrinityDbError, never a SQL/driver
- * error, a crash, a hang, or a change to an unrelated (sentinel) row.
- * What fails today (1 MiB and NUL on PostgreSQL, surrogate round-trips, wrong types) is in known-bugs.test.ts.
+ * Reliability: hostile input. Every string parameter of every facade method (from
+ * test/fixtures/reference/methods.json) gets SQL-injection payloads, 1 MiB strings, NUL characters,
+ * lone UTF-16 surrogates and values of the wrong type; round-trips of create/update methods are
+ * checked exactly; property-based tests (fast-check, fixed seed, bounded runs) drive the create/update
+ * inputs. Expected: a correct round-trip or a TrinityDbError, never a SQL/driver error, a crash, a hang,
+ * or a change to an unrelated (sentinel) row. What PostgreSQL cannot store (NUL, index entries over
+ * its page limit) is refused with a typed error (docs/RELIABILITY.md → "Defects found and fixed").
  */
 import fc from 'fast-check';
 import { TrinityDbError } from '../../src/errors';
 import type { DatabaseManager } from '../../src/manager';
 import { DRIVERS, cleanupTestDatabases } from '../support/databases';
 import { closeManagers, ensureEncryptionKey, openSentinelManager, sentinelSnapshot, stringParameters } from '../support/reliability-helpers';
-import { BIG, INJECTION, NUL, SURROGATES, failureLines, hostileScan, isDocumentedUserNotFound } from '../support/reliability-hostile';
-import { ROUND_TRIPS, payloadRoundTripFailures, safeText } from '../support/reliability-roundtrips';
+import { BIG, INJECTION, NUL, SURROGATES, WRONG_TYPES, failureLines, hostileScan } from '../support/reliability-hostile';
+import { ROUND_TRIPS, anyText, payloadRoundTripFailures, safeText } from '../support/reliability-roundtrips';
 
 const REPORT = process.env.RELIABILITY_REPORT === '1';
 const SEED = 20261125;
@@ -25,7 +26,7 @@ afterAll(async () => {
 
 it('covers every string parameter of the facade', () => {
   const params = stringParameters();
-  // spec/api/methods.json: 306 facade methods; 261 of them take at least one string, 466 strings in all.
+  // reference/methods.json: 306 facade methods; 261 of them take at least one string, 466 strings in all.
   expect(params.length).toBe(466);
   expect(new Set(params.map((p) => p.method.ts)).size).toBe(261);
 });
@@ -45,53 +46,74 @@ describe.each(DRIVERS)('hostile input on %s', (driver) => {
   it('SQL-injection payloads in every string parameter: a result or a typed error, no unrelated row changed', async () => {
     const started = process.hrtime.bigint();
     const { failures, calls } = await hostileScan(db, INJECTION, 4);
-    // addToWhitelist's plain Error('User not found: <addedBy>') is documented legacy behaviour; its
-    // missing typed error is covered in known-bugs.test.ts.
-    expect(failureLines(failures.filter((f) => !isDocumentedUserNotFound(f)))).toEqual([]);
+    expect(failureLines(failures)).toEqual([]);
     if (REPORT) console.log(`[reliability] ${driver}: ${calls} injection calls in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
     // Every table still exists (nothing was dropped).
     expect(await db.listUsers()).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'sentinel-user' })]));
   });
 
-  // On PostgreSQL long values in indexed columns fail with a raw "index row requires ... bytes": known-bugs.test.ts.
-  if (driver === 'sqlite') it('1 MiB strings in every string parameter: a result or a typed error, no unrelated row changed', async () => {
+  // On PostgreSQL a long value in an indexed column is refused (ValueRejectedError), not a raw "index row requires ... bytes".
+  it('1 MiB strings in every string parameter: a result or a typed error, no unrelated row changed', async () => {
     const started = process.hrtime.bigint();
     const { failures, calls } = await hostileScan(db, BIG, 1);
-    expect(failureLines(failures.filter((f) => !isDocumentedUserNotFound(f)))).toEqual([]);
+    expect(failureLines(failures)).toEqual([]);
     if (REPORT) console.log(`[reliability] ${driver}: ${calls} calls with 1 MiB strings in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
   });
 
   it('lone UTF-16 surrogates in every string parameter: a result or a typed error, no unrelated row changed', async () => {
-    // (That what is stored is exactly what was passed is checked in known-bugs.test.ts: it is not today.)
     const { failures } = await hostileScan(db, SURROGATES, 1);
-    expect(failureLines(failures.filter((f) => !isDocumentedUserNotFound(f)))).toEqual([]);
+    expect(failureLines(failures)).toEqual([]);
   });
 
-  if (driver === 'sqlite') {
-    // PostgreSQL rejects NUL in text with a raw driver error: known-bugs.test.ts.
-    it('NUL characters in every string parameter: a result or a typed error, no unrelated row changed', async () => {
-      const { failures } = await hostileScan(db, NUL, 1);
-      expect(failureLines(failures.filter((f) => !isDocumentedUserNotFound(f)))).toEqual([]);
-    });
+  // On PostgreSQL NUL is refused (InputValidationError), not a raw "invalid byte sequence for encoding UTF8: 0x00".
+  it('NUL characters in every string parameter: a result or a typed error, no unrelated row changed', async () => {
+    const { failures } = await hostileScan(db, NUL, 1);
+    expect(failureLines(failures)).toEqual([]);
+  });
 
-    it('create/update methods round-trip NUL characters exactly', async () => {
-      const failures = await payloadRoundTripFailures(db, NUL);
-      expect(failures).toEqual([]);
-    });
-  }
+  it('wrong types (number, boolean, object, array, Date, bigint, NaN) in every string parameter: a result or a typed error', async () => {
+    const { failures } = await hostileScan(db, WRONG_TYPES, 2);
+    expect(failureLines(failures)).toEqual([]);
+  });
+
+  it('create/update methods store NUL characters exactly (or refuse them with a typed error)', async () => {
+    const failures = await payloadRoundTripFailures(db, NUL);
+    expect(failures).toEqual([]);
+  });
 
   it('create/update methods round-trip injection payloads exactly (or refuse them with a typed error)', async () => {
     const failures = await payloadRoundTripFailures(db, INJECTION);
     expect(failures).toEqual([]);
   });
 
-  if (driver === 'sqlite') {
-    // PostgreSQL: known-bugs.test.ts (setSetting with a 1 MiB key fails with a raw index-size error).
-    it('create/update methods round-trip 1 MiB strings exactly (or refuse them with a typed error)', async () => {
-      const failures = await payloadRoundTripFailures(db, BIG);
-      expect(failures).toEqual([]);
-    });
-  }
+  it('create/update methods round-trip 1 MiB strings exactly (or refuse them with a typed error)', async () => {
+    const failures = await payloadRoundTripFailures(db, BIG);
+    expect(failures).toEqual([]);
+  });
+
+  it('create/update methods store lone UTF-16 surrogates exactly or refuse them with a typed error (never a silent U+FFFD replacement)', async () => {
+    const failures = await payloadRoundTripFailures(db, SURROGATES);
+    expect(failures).toEqual([]);
+  });
+
+  it('addToWhitelist with an unknown addedBy throws a typed error (not a plain Error)', async () => {
+    const error = await db.addToWhitelist('someone@example.com', 'no-such-user').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrinityDbError);
+  });
+
+  it('property: setSetting round-trips any JavaScript string or refuses it with a typed error', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyText(), async (text) => {
+        try {
+          await db.setSetting('prop-any', text);
+        } catch (error) {
+          return error instanceof TrinityDbError;
+        }
+        return (await db.getSettingValue('prop-any')) === text;
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
 
   it.each(ROUND_TRIPS.map((r) => [r.name, r] as const))('property: %s round-trips arbitrary well-formed text', async (_name, roundTrip) => {
     await fc.assert(

@@ -1,5 +1,5 @@
 /**
- * Reliability (#10) — secrets. Plants an MCP key, a subscription token, Telegram and Slack bot
+ * Reliability: secrets. Plants an MCP key, a subscription token, Telegram and Slack bot
  * tokens, a Nevermined key, ADMIN_PASSWORD and (PostgreSQL) a password in DATABASE_URL; exercises
  * the normal and the failing paths (duplicate keys, a wrong encryption key, a wrong password, a
  * malformed URL) with every log channel captured: the manager's logger, TypeORM's logger with all
@@ -15,9 +15,9 @@ import { inspect } from 'util';
 import { createDataSource } from '../../src/data-source';
 import { TrinityDbError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
-import { createRepositories } from '../../src/repository';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
 import { closeManagers, dumpAllRows, ensureEncryptionKey, trackManager } from '../support/reliability-helpers';
+import { repositoriesOn } from '../support/repositories';
 
 const SECRETS = {
   admin: 'Adm1n-Reliability-Passw0rd!',
@@ -194,7 +194,7 @@ describe.each(DRIVERS)('secrets on %s', (driver) => {
       const ds = createDataSource(url, { logging: 'all', logger: new CapturingTypeormLogger(typeormLines) });
       await ds.initialize();
       try {
-        const repos = createRepositories(ds.executor);
+        const repos = repositoriesOn(ds);
         expect(await repos.mcpKeys.validateMcpApiKey(mcpKey)).not.toBeNull();
         expect(await repos.subscriptions.getSubscriptionToken(subscription.id)).toBe(SECRETS.subscription);
         await repos.subscriptions.createSubscription('logged-subscription', SECRETS.subscription, admin.id);

@@ -2,7 +2,8 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { InvalidColumnValueError } from '../../src/errors';
 import { ActivityRepository } from '../../src/repository/activity.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -11,15 +12,12 @@ const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 
 describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let activities: ActivityRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    activities = new ActivityRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: activities } = await openRepository(driver, ActivityRepository));
   });
-
-  const q = (sql: string) => (driver === 'postgres' ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
 
   /** A legacy text timestamp as a parameter: verbatim on SQLite; zone-less text means UTC on PostgreSQL too. */
   const at = (text: string) => (driver === 'postgres' && !/(Z|[+-]\d\d:\d\d)$/.test(text) ? `${text}Z` : text);
@@ -28,8 +26,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
   async function insertRaw(id: string, agent: string, state: string, startedAt: string, extra: { details?: string | null; created_at?: string; into?: TrinityDataSource } = {}) {
     const created = at(extra.created_at ?? startedAt);
     startedAt = at(startedAt);
-    await (extra.into ?? ds).query(
-      q(`INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, details, created_at) VALUES (?, ?, 'chat_start', ?, ?, 'user', ?, ?)`),
+    await raw(extra.into ?? ds, driver, `INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, details, created_at) VALUES (?, ?, 'chat_start', ?, ?, 'user', ?, ?)`,
       [id, agent, state, startedAt, extra.details ?? null, created],
     );
   }
@@ -57,7 +54,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
     });
     const empty = await activities.createActivity({ agent_name: 'cr-a', activity_type: 'tool_call', details: {}, triggered_by: 'agent', parent_activity_id: id });
     expect(await activities.getActivity(empty)).toMatchObject({ details: null, triggered_by: 'agent', parent_activity_id: id });
-    const [{ details }] = await ds.query(q('SELECT details FROM agent_activities WHERE id = ?'), [empty]);
+    const [{ details }] = await raw(ds, driver, 'SELECT details FROM agent_activities WHERE id = ?', [empty]);
     expect(details).toBeNull();
     expect(await activities.getActivity('missing')).toBeNull();
   });
@@ -144,9 +141,9 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
 
   it('selects activities in a time range (inclusive, by instant) and by types across agents', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new ActivityRepository(ds2.executor, { clock: time.clock });
+    const repo = repositoryOn(ds2, ActivityRepository, { clock: time.clock });
     const rawInsert = (id: string, type: string, when: string) =>
-      ds2.query(q(`INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES (?, ?, ?, 'completed', ?, 'user', ?)`), [id, `agent-${id}`, type, at(when), at(when)]);
+      raw(ds2, driver, `INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES (?, ?, ?, 'completed', ?, 'user', ?)`, [id, `agent-${id}`, type, at(when), at(when)]);
     await rawInsert('r1', 'chat_start', '2026-01-15T09:59:59.999999Z');
     await rawInsert('r2', 'tool_call', '2026-01-15T10:00:00'); // naive row exactly at the start bound
     await rawInsert('r3', 'chat_end', '2026-01-15T10:30:00.500000Z');
@@ -166,7 +163,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
   it('marks activities started more than N minutes ago as failed, exactly, in both stored shapes', async () => {
     // Its own database: the sweep covers every agent.
     const into = await openTestDataSource(driver);
-    const activities = new ActivityRepository(into.executor, { clock: () => new Date('2026-03-06T12:00:00Z') });
+    const activities = repositoryOn(into, ActivityRepository, { clock: () => new Date('2026-03-06T12:00:00Z') });
     await insertRaw('st-31', 'stale-a', 'started', '2026-03-06T11:29:00.000000Z', { into });
     await insertRaw('st-31n', 'stale-a', 'started', '2026-03-06T11:29:00', { into });
     await insertRaw('st-29', 'stale-a', 'started', '2026-03-06T11:31:00.000000Z', { into });
@@ -192,8 +189,8 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
 
   it('rolls back a stale sweep that fails half-way', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new ActivityRepository(ds2.executor, { clock: () => new Date('2026-03-07T12:00:00Z') });
-    await ds2.query(q(`INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES ('rb-1', 'rb', 'chat_start', 'started', ?, 'user', ?)`), ['2026-03-07T10:00:00.000000Z', '2026-03-07T10:00:00.000000Z']);
+    const repo = repositoryOn(ds2, ActivityRepository, { clock: () => new Date('2026-03-07T12:00:00Z') });
+    await raw(ds2, driver, `INSERT INTO agent_activities (id, agent_name, activity_type, activity_state, started_at, triggered_by, created_at) VALUES ('rb-1', 'rb', 'chat_start', 'started', ?, 'user', ?)`, ['2026-03-07T10:00:00.000000Z', '2026-03-07T10:00:00.000000Z']);
     // The sweep reads, then updates: make the UPDATE fail.
     await ds2.query(`ALTER TABLE agent_activities RENAME COLUMN error TO error_gone`);
     await expect(repo.markStaleActivitiesFailed(30)).rejects.toThrow();
@@ -214,7 +211,7 @@ describe.each(DRIVERS)('ActivityRepository on %s', (driver) => {
   it('writes Z6 timestamps and json.dumps details on SQLite', async () => {
     time.set('2026-03-09T08:00:00Z');
     const id = await activities.createActivity({ agent_name: 'fmt-a', activity_type: 'chat_start', details: { msg: 'café 🚀' } });
-    const [row] = await ds.query(q('SELECT started_at, created_at, details FROM agent_activities WHERE id = ?'), [id]);
+    const [row] = await raw(ds, driver, 'SELECT started_at, created_at, details FROM agent_activities WHERE id = ?', [id]);
     if (driver === 'sqlite') {
       expect(row).toEqual({ started_at: '2026-03-09T08:00:00.000000Z', created_at: '2026-03-09T08:00:00.000000Z', details: '{"msg": "caf\\u00e9 \\ud83d\\ude80"}' });
     } else {
@@ -227,7 +224,7 @@ describe('ActivityRepository on a migrated legacy file', () => {
   it('reads Python-written activities and writes rows in the same Z6 format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const activities = new ActivityRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const activities = repositoryOn(ds, ActivityRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const failed = await activities.getActivity('1db23669-07e4-4d1d-9272-458d27d177fb');
     expect(failed).toMatchObject({
       activity_type: 'schedule_start',

@@ -8,7 +8,8 @@ import { InputValidationError } from '../../src/errors';
 import { AgentRepository, RENAMED_AGENT_COLUMNS } from '../../src/repository/agent.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -69,22 +70,20 @@ async function snapshot(ds: TrinityDataSource, except: string[] = []): Promise<R
 }
 
 async function countWhere(ds: TrinityDataSource, driver: Driver, table: string, column: string, value: string): Promise<number> {
-  const rows: { n: unknown }[] = await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ${driver === 'postgres' ? '$1' : '?'}`, [value]);
+  const rows = await raw(ds, driver, `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`, [value]);
   return Number(rows[0].n);
 }
 
 describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let agents: AgentRepository;
   let users: UserRepository;
-  const q = (sql: string) => (driver === 'postgres' ? sql.replace(/\?/g, ((n) => () => `$${++n}`)(0)) : sql);
-  const raw = (sql: string, params: unknown[] = []) => ds.query(q(sql), params);
+  const rawSql = (sql: string, params: unknown[] = []) => raw(ds, driver, sql, params);
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    agents = new AgentRepository(ds.executor, { clock: time.clock });
-    users = new UserRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: agents } = await openRepository(driver, AgentRepository));
+    users = repositoryOn(ds, UserRepository, { clock: time.clock });
   });
 
   beforeEach(() => time.set('2026-03-01T10:00:00.123Z'));
@@ -108,7 +107,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       expect(await agents.registerAgentOwner('reg-agent', 'reg-bob')).toBe(false);
       expect((await agents.getAgentOwner('reg-agent'))?.owner_username).toBe('reg-alice');
       // Every other column took its database default.
-      const [row] = await raw(`SELECT max_parallel_tasks, execution_timeout_seconds, use_platform_api_key, autonomy_enabled FROM agent_ownership WHERE agent_name = ?`, ['reg-agent']);
+      const [row] = await rawSql(`SELECT max_parallel_tasks, execution_timeout_seconds, use_platform_api_key, autonomy_enabled FROM agent_ownership WHERE agent_name = ?`, ['reg-agent']);
       expect({ ...row, use_platform_api_key: Boolean(row.use_platform_api_key), autonomy_enabled: Boolean(row.autonomy_enabled) }).toEqual({
         max_parallel_tasks: 3,
         execution_timeout_seconds: 900,
@@ -136,7 +135,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
     it('returns no owner once the owner user is gone, although the row remains', async () => {
       const gone = await user('gone-owner');
       await agents.registerAgentOwner('orphan-agent', 'gone-owner', true);
-      await raw(`DELETE FROM users WHERE id = ?`, [gone.id]);
+      await rawSql(`DELETE FROM users WHERE id = ?`, [gone.id]);
       expect(await agents.getAgentOwner('orphan-agent')).toBeNull();
       expect(await countWhere(ds, driver, 'agent_ownership', 'agent_name', 'orphan-agent')).toBe(1);
       // The flag is read through the (inner-joined) owner: invisible now.
@@ -245,7 +244,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
 
     it('does not guard an owner without email; the sharer falls back to the username', async () => {
       const owner = await user('sh3-owner');
-      await raw(`UPDATE users SET email = NULL WHERE id = ?`, [owner.id]);
+      await rawSql(`UPDATE users SET email = NULL WHERE id = ?`, [owner.id]);
       await agents.registerAgentOwner('sh3-agent', 'sh3-owner');
       const share = await agents.shareAgent('sh3-agent', 'sh3-owner', 'sh3-owner@x.com');
       expect(share).toMatchObject({ shared_with_email: 'sh3-owner@x.com', shared_by_email: 'sh3-owner' });
@@ -263,13 +262,13 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await agents.shareAgent('sh4-agent', 'sh4-admin', 'second@x.com');
       time.set('2026-03-05T00:00:00Z');
       await agents.shareAgent('sh4-agent', 'sh4-blank', 'third@x.com');
-      await raw(`UPDATE users SET email = '' WHERE id = ?`, [blank.id]);
+      await rawSql(`UPDATE users SET email = '' WHERE id = ?`, [blank.id]);
       expect((await agents.getAgentShares('sh4-agent')).map((s) => [s.shared_with_email, s.shared_by_email, s.created_at])).toEqual([
         ['third@x.com', 'unknown', new Date('2026-03-05T00:00:00Z')],
         ['second@x.com', 'sh4-admin@x.com', new Date('2026-03-04T00:00:00Z')],
         ['first@x.com', 'sh4-owner@x.com', new Date('2026-03-03T00:00:00Z')],
       ]);
-      await raw(`DELETE FROM users WHERE id = ?`, [admin.id]);
+      await rawSql(`DELETE FROM users WHERE id = ?`, [admin.id]);
       expect((await agents.getAgentShares('sh4-agent')).map((s) => s.shared_with_email)).toEqual(['third@x.com', 'first@x.com']);
     });
 
@@ -287,7 +286,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await user('sa-owner');
       await user('sa-friend', { email: 'SA.Friend@X.com' });
       const noEmail = await user('sa-noemail');
-      await raw(`UPDATE users SET email = NULL WHERE id = ?`, [noEmail.id]);
+      await rawSql(`UPDATE users SET email = NULL WHERE id = ?`, [noEmail.id]);
       for (const name of ['sa-2', 'sa-1']) {
         await agents.registerAgentOwner(name, 'sa-owner');
         await agents.shareAgent(name, 'sa-owner', 'sa.friend@x.com');
@@ -357,7 +356,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await agents.registerAgentOwner('cap-a', 'cap-owner');
       await agents.registerAgentOwner('cap-b', 'cap-owner');
       await agents.setMaxParallelTasks('cap-a', 7);
-      await raw(`UPDATE agent_ownership SET max_parallel_tasks = NULL WHERE agent_name = ?`, ['cap-b']);
+      await rawSql(`UPDATE agent_ownership SET max_parallel_tasks = NULL WHERE agent_name = ?`, ['cap-b']);
       const capacity = await agents.getAllAgentsParallelCapacity();
       expect(capacity).toMatchObject({ 'cap-a': 7, 'cap-b': 3 });
       expect(await agents.getMaxParallelTasks('cap-b')).toBe(3);
@@ -376,7 +375,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       expect(await agents.setExecutionTimeout('to-agent', 7200)).toBe(true);
       expect(await agents.getExecutionTimeout('to-agent')).toBe(7200);
       expect(await agents.setExecutionTimeout('to-none', 600)).toBe(false);
-      await raw(`UPDATE agent_ownership SET execution_timeout_seconds = NULL WHERE agent_name = ?`, ['to-agent']);
+      await rawSql(`UPDATE agent_ownership SET execution_timeout_seconds = NULL WHERE agent_name = ?`, ['to-agent']);
       expect(await agents.getExecutionTimeout('to-agent')).toBe(900);
     });
   });
@@ -406,7 +405,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       expect(await agents.getAutonomyEnabled('fl-agent')).toBe(true);
       // Setting the same value again still reports that the row exists.
       expect(await agents.setAutonomyEnabled('fl-agent', true)).toBe(true);
-      await raw(`UPDATE agent_ownership SET full_capabilities = NULL, use_platform_api_key = NULL, autonomy_enabled = NULL WHERE agent_name = ?`, ['fl-agent']);
+      await rawSql(`UPDATE agent_ownership SET full_capabilities = NULL, use_platform_api_key = NULL, autonomy_enabled = NULL WHERE agent_name = ?`, ['fl-agent']);
       expect(await agents.getFullCapabilities('fl-agent')).toBe(false);
       expect(await agents.getUsePlatformApiKey('fl-agent')).toBe(true);
       expect(await agents.getAutonomyEnabled('fl-agent')).toBe(false);
@@ -431,7 +430,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       expect(await agents.getReadOnlyMode('ro-agent')).toEqual({ enabled: true, config });
       expect(await agents.setReadOnlyMode('ro-agent', true, {})).toBe(true);
       expect(await agents.getReadOnlyMode('ro-agent')).toEqual({ enabled: true, config: null });
-      const [row] = await raw(`SELECT read_only_config FROM agent_ownership WHERE agent_name = ?`, ['ro-agent']);
+      const [row] = await rawSql(`SELECT read_only_config FROM agent_ownership WHERE agent_name = ?`, ['ro-agent']);
       expect(row.read_only_config).toBeNull();
       expect(await agents.setReadOnlyMode('ro-agent', false, config)).toBe(true);
       expect(await agents.setReadOnlyMode('ro-agent', false)).toBe(true);
@@ -439,7 +438,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await expect(agents.setReadOnlyMode('ro-agent', true, ['x'] as never)).rejects.toMatchObject({ field: 'config' });
       if (driver === 'sqlite') {
         // Only SQLite's TEXT column can hold invalid JSON (jsonb refuses it).
-        await raw(`UPDATE agent_ownership SET read_only_mode = 1, read_only_config = '{not json' WHERE agent_name = ?`, ['ro-agent']);
+        await rawSql(`UPDATE agent_ownership SET read_only_mode = 1, read_only_config = '{not json' WHERE agent_name = ?`, ['ro-agent']);
         expect(await agents.getReadOnlyMode('ro-agent')).toEqual({ enabled: true, config: null });
       }
     });
@@ -474,9 +473,9 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await agents.setAvatarIdentity('av3-custom', 'custom', new Date('2026-03-02T00:00:00Z'));
       await agents.setDefaultAvatar('av3-default', 'generated', new Date('2026-03-02T00:00:00Z'));
       await agents.setAvatarIdentity('av3-prompt-only', 'p', new Date('2026-03-02T00:00:00Z'));
-      await raw(`UPDATE agent_ownership SET avatar_updated_at = NULL WHERE agent_name = ?`, ['av3-prompt-only']);
+      await rawSql(`UPDATE agent_ownership SET avatar_updated_at = NULL WHERE agent_name = ?`, ['av3-prompt-only']);
       await agents.setAvatarIdentity('av3-null-flag', 'p', new Date('2026-03-02T00:00:00Z'));
-      await raw(`UPDATE agent_ownership SET is_default_avatar = NULL WHERE agent_name = ?`, ['av3-null-flag']);
+      await rawSql(`UPDATE agent_ownership SET is_default_avatar = NULL WHERE agent_name = ?`, ['av3-null-flag']);
       const names = (await agents.getAgentsWithoutCustomAvatar()).map((r) => r.agent_name).filter((n) => n.startsWith('av3-'));
       expect(names).toEqual(['av3-none', 'av3-default', 'av3-prompt-only']);
       expect(await agents.getAvatarIdentity('av3-default')).toEqual({ identity_prompt: 'generated', updated_at: new Date('2026-03-02T00:00:00Z') });
@@ -499,7 +498,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
     it('matches owner and share emails with ASCII-only case folding', async () => {
       await user('acc2-owner', { email: 'acc2.owner@x.com' });
       const noEmail = await user('acc2-noemail');
-      await raw(`UPDATE users SET email = NULL WHERE id = ?`, [noEmail.id]);
+      await rawSql(`UPDATE users SET email = NULL WHERE id = ?`, [noEmail.id]);
       await agents.registerAgentOwner('acc2-owned', 'acc2-owner');
       await agents.registerAgentOwner('acc2-nomail', 'acc2-noemail');
       await agents.shareAgent('acc2-nomail', 'acc2-noemail', 'ACC2.Owner@x.com');
@@ -525,7 +524,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await agents.setAvatarIdentity('md-agent', 'owl', '2026-03-02T10:00:00+00:00');
       await insertRow(ds.manager, 'agent_git_config', { agent_name: 'md-agent', github_repo: 'org/repo', working_branch: 'trinity/md' });
       await agents.shareAgent('md-agent', 'md-owner', 'viewer@x.com');
-      await raw(`DELETE FROM users WHERE id = ?`, [gone.id]);
+      await rawSql(`DELETE FROM users WHERE id = ?`, [gone.id]);
       const meta = await agents.getAllAgentMetadata('VIEWER@x.com');
       expect(meta['md-agent']).toEqual({
         owner_id: expect.any(Number),
@@ -618,7 +617,7 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
       await insertRow(ds.manager, 'agent_tags', { agent_name: 'rn4-old', tag: 'dup' });
       const before = await snapshot(ds);
       await ds.executor.transaction(async (tx) => {
-        const inTx = new AgentRepository(tx, { clock: time.clock });
+        const inTx = repositoryOn(tx, AgentRepository, { clock: time.clock });
         expect(await inTx.renameAgent('rn4-old', 'rn4-new')).toBe(false);
         // The caller's transaction is still usable.
         expect(await inTx.registerAgentOwner('rn4-extra', 'rn4-owner')).toBe(true);
@@ -635,8 +634,8 @@ describe.each(DRIVERS)('AgentRepository on %s', (driver) => {
 
     beforeAll(async () => {
       own = await openTestDataSource(driver);
-      repo = new AgentRepository(own.executor, { clock: time.clock });
-      await new UserRepository(own.executor).createUser({ username: 'f-owner', email: 'f@x.com' });
+      repo = repositoryOn(own, AgentRepository, { clock: time.clock });
+      await repositoryOn(own, UserRepository).createUser({ username: 'f-owner', email: 'f@x.com' });
     });
 
     it('propagates a non-constraint error from renameAgent and leaves every table unchanged', async () => {
@@ -668,7 +667,7 @@ describe('AgentRepository on a migrated legacy file', () => {
   it('reads Python-written agents and writes rows in the same legacy formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const agents = new AgentRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const agents = repositoryOn(ds, AgentRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
 
     expect(await agents.getAgentOwner('trinity-system')).toEqual({
       id: 1,

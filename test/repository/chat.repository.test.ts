@@ -2,6 +2,7 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { ChatRepository } from '../../src/repository/chat.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -13,7 +14,7 @@ describe.each(DRIVERS)('ChatRepository on %s', (driver) => {
   });
   function setup(start?: string) {
     const time = testClock(start);
-    return { time, chats: new ChatRepository(ds.executor, { clock: time.clock }) };
+    return { time, chats: repositoryOn(ds, ChatRepository, { clock: time.clock }) };
   }
 
   it('creates a session with the DB defaults and returns the same active one until it is closed', async () => {
@@ -177,7 +178,7 @@ describe.each(DRIVERS)('ChatRepository on %s', (driver) => {
 
   it('rolls back a half-done delete (the session table is missing)', async () => {
     const own = await openTestDataSource(driver);
-    const chats = new ChatRepository(own.executor);
+    const chats = repositoryOn(own, ChatRepository);
     const s = await chats.getOrCreateChatSession('a10', 1, 'e');
     await chats.addChatMessage(s.id, 'a10', 1, 'e', 'user', 'keep me');
     await own.query(`ALTER TABLE chat_sessions RENAME TO chat_sessions_gone`);
@@ -190,7 +191,7 @@ describe('ChatRepository on a migrated legacy file', () => {
   it('reads Python-written sessions and messages and writes the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const chats = new ChatRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00.250Z') });
+    const chats = repositoryOn(ds, ChatRepository, { clock: () => new Date('2026-05-01T12:00:00.250Z') });
     const closed = await chats.getChatSession('JOQS3SwJebec7Ge34SEoWA');
     expect(closed).toMatchObject({ status: 'closed', message_count: 6, total_cost: 0.9999, total_context_used: 180000, subscription_id: '5ca5e395-6fad-4dc7-ba1f-fd94a862ef6d' });
     expect(closed!.started_at).toEqual(new Date('2026-03-21T06:38:20.590Z'));

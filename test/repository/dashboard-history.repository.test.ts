@@ -2,6 +2,7 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { DashboardHistoryRepository, pyFloat, pyRound } from '../../src/repository/dashboard-history.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { failWrites, testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -38,7 +39,7 @@ describe.each(DRIVERS)('DashboardHistoryRepository on %s', (driver) => {
   });
   function setup(start = '2026-03-10T23:00:00Z') {
     const time = testClock(start);
-    return { time, dash: new DashboardHistoryRepository(ds.executor, { clock: time.clock }) };
+    return { time, dash: repositoryOn(ds, DashboardHistoryRepository, { clock: time.clock }) };
   }
 
   it('extracts values of tracked widgets with positional keys and skips the rest', async () => {
@@ -165,7 +166,7 @@ describe.each(DRIVERS)('DashboardHistoryRepository on %s', (driver) => {
   it('rolls back a snapshot when one insert fails', async () => {
     const own = await openTestDataSource(driver);
     await failWrites(own, driver, 'INSERT', 'agent_dashboard_values', { when: { column: 'widget_key', value: 'bad' }, name: 'boom', message: 'boom' });
-    const dash = new DashboardHistoryRepository(own.executor);
+    const dash = repositoryOn(own, DashboardHistoryRepository);
     await expect(dash.captureDashboardSnapshot('dash-g', { sections: [{ widgets: [metric(1, { id: 'good' }), metric(2, { id: 'bad' })] }] }, 'm')).rejects.toThrow('boom');
     expect(await dash.deleteAgentDashboardHistory('dash-g')).toBe(0);
   });
@@ -175,7 +176,7 @@ describe('DashboardHistoryRepository on a migrated legacy file', () => {
   it('reads Python-written values and writes Z6 captured_at with the SQLite default created_at', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const dash = new DashboardHistoryRepository(ds.executor, { clock: () => new Date('2026-03-21T14:00:00Z') });
+    const dash = repositoryOn(ds, DashboardHistoryRepository, { clock: () => new Date('2026-03-21T14:00:00Z') });
     expect(await dash.getWidgetHistory('research-bot', 's0_w0')).toEqual([
       { t: new Date('2026-03-21T12:10:31.734Z'), v: 1234 },
       { t: new Date('2026-03-21T13:10:32.256Z'), v: 1301.5 },

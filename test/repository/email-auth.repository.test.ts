@@ -3,7 +3,8 @@ import { InputValidationError } from '../../src/errors';
 import { EmailAuthRepository, generateLoginCode } from '../../src/repository/email-auth.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import type { TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 // The module object the repository calls randomInt on (spied on below).
@@ -27,15 +28,14 @@ describe('generateLoginCode', () => {
 
 describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let auth: EmailAuthRepository;
   let users: UserRepository;
   let adminId: number;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    auth = new EmailAuthRepository(ds.executor, { clock: time.clock });
-    users = new UserRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: auth } = await openRepository(driver, EmailAuthRepository));
+    users = repositoryOn(ds, UserRepository, { clock: time.clock });
     adminId = (await users.createUser({ username: 'admin', role: 'admin' })).id;
   });
 
@@ -88,8 +88,8 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
 
     it('lists newest first with added_by as text and the adder username (null once the user is gone)', async () => {
       const own = await openTestDataSource(driver);
-      const repo = new EmailAuthRepository(own.executor, { clock: time.clock });
-      const u = new UserRepository(own.executor, { clock: time.clock });
+      const repo = repositoryOn(own, EmailAuthRepository, { clock: time.clock });
+      const u = repositoryOn(own, UserRepository, { clock: time.clock });
       const first = await u.createUser({ username: 'root', role: 'admin' });
       const second = await u.createUser({ username: 'helper' });
       time.set('2026-03-01T00:00:00Z');
@@ -187,7 +187,7 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
 
     it('cleanupOldCodes deletes codes older than N days and returns the count', async () => {
       const own = await openTestDataSource(driver);
-      const repo = new EmailAuthRepository(own.executor, { clock: time.clock });
+      const repo = repositoryOn(own, EmailAuthRepository, { clock: time.clock });
       time.set('2026-03-01T00:00:00Z');
       await repo.createLoginCode('old1@x.com');
       time.set('2026-03-01T23:59:59.999Z');
@@ -251,7 +251,7 @@ describe('EmailAuthRepository on a migrated legacy file', () => {
   it('reads Python-written whitelist and codes and writes rows in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const auth = new EmailAuthRepository(ds.executor, { clock: () => new Date('2026-03-21T12:00:00Z') });
+    const auth = repositoryOn(ds, EmailAuthRepository, { clock: () => new Date('2026-03-21T12:00:00Z') });
     // Python lower-cased 'zoë' with Unicode rules; the upper-case argument folds the same way here.
     expect(await auth.isEmailWhitelisted('ZOË@Example.DE')).toBe(true);
     expect(await auth.listWhitelist()).toEqual([

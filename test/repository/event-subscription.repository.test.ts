@@ -3,6 +3,7 @@ import { UniqueConstraintError } from '../../src/errors';
 import { EventSubscriptionRepository } from '../../src/repository/event-subscription.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -14,7 +15,7 @@ describe.each(DRIVERS)('EventSubscriptionRepository on %s', (driver) => {
   });
   function setup(start?: string) {
     const time = testClock(start);
-    return { time, subs: new EventSubscriptionRepository(ds.executor, { clock: time.clock }) };
+    return { time, subs: repositoryOn(ds, EventSubscriptionRepository, { clock: time.clock }) };
   }
 
   it('creates a subscription, returns it built from the inputs, and reads it back', async () => {
@@ -128,7 +129,7 @@ describe('EventSubscriptionRepository on a migrated legacy file', () => {
   it('reads Python-written rows and writes naive+Z timestamps', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const subs = new EventSubscriptionRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const subs = repositoryOn(ds, EventSubscriptionRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await subs.getSubscription('esub_fQNFn6ram-e9Yzfg')).toEqual({
       id: 'esub_fQNFn6ram-e9Yzfg',
       subscriber_agent: 'cornelius',

@@ -4,26 +4,26 @@ import { InputValidationError } from '../../src/errors';
 import { McpKeyRepository, hashApiKey } from '../../src/repository/mcp-key.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let keys: McpKeyRepository;
   let users: UserRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    keys = new McpKeyRepository(ds.executor, { clock: time.clock });
-    users = new UserRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: keys } = await openRepository(driver, McpKeyRepository));
+    users = repositoryOn(ds, UserRepository, { clock: time.clock });
   });
 
-  /** One raw row, placeholders written for the driver. */
+  /** One raw row. */
   async function rawKey(id: string): Promise<Record<string, unknown>> {
-    const rows = await ds.query(`SELECT key_hash, key_prefix, usage_count, last_used_at, is_active, scope FROM mcp_api_keys WHERE id = ${driver === 'postgres' ? '$1' : '?'}`, [id]);
+    const rows = await raw(ds, driver, `SELECT key_hash, key_prefix, usage_count, last_used_at, is_active, scope FROM mcp_api_keys WHERE id = ?`, [id]);
     return rows[0];
   }
 
@@ -158,7 +158,7 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
     await keys.revokeMcpApiKey(revoked.id, 'k8-owner');
     const userKey = (await keys.createMcpApiKey('k8-owner', { name: 'mine' }))!;
     // A user-scope key whose agent_name was somehow set.
-    await ds.query(`UPDATE mcp_api_keys SET agent_name = 'k8-bot' WHERE id = ${driver === 'postgres' ? '$1' : '?'}`, [userKey.id]);
+    await raw(ds, driver, `UPDATE mcp_api_keys SET agent_name = 'k8-bot' WHERE id = ?`, [userKey.id]);
     expect(await keys.deleteAgentMcpApiKey('k8-bot')).toBe(true);
     expect(await keys.deleteAgentMcpApiKey('k8-bot')).toBe(false);
     const left = await keys.listMcpApiKeys('k8-owner');
@@ -171,7 +171,7 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
     const user = await users.createUser({ username: 'k9-user' });
     const created = (await keys.createMcpApiKey('k9-user', { name: 'orphan' }))!;
     expect((await keys.listAllMcpApiKeys()).some((k) => k.id === created.id)).toBe(true);
-    await ds.query(`DELETE FROM users WHERE id = ${driver === 'postgres' ? '$1' : '?'}`, [user.id]);
+    await raw(ds, driver, `DELETE FROM users WHERE id = ?`, [user.id]);
     expect((await keys.listAllMcpApiKeys()).some((k) => k.id === created.id)).toBe(false);
     expect(await keys.validateMcpApiKey(created.api_key)).toBeNull();
     expect((await rawKey(created.id)).usage_count).toBe(0);
@@ -179,8 +179,8 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
 
   it('lists every key with an existing user, newest first; NULL/empty scope reads as user', async () => {
     const own = await openTestDataSource(driver);
-    const repo = new McpKeyRepository(own.executor, { clock: time.clock });
-    const u = new UserRepository(own.executor, { clock: time.clock });
+    const repo = repositoryOn(own, McpKeyRepository, { clock: time.clock });
+    const u = repositoryOn(own, UserRepository, { clock: time.clock });
     await u.createUser({ username: 'l-a' });
     await u.createUser({ username: 'l-b' });
     time.set('2026-03-04T00:00:00Z');
@@ -189,7 +189,7 @@ describe.each(DRIVERS)('McpKeyRepository on %s', (driver) => {
     const second = (await repo.createAgentMcpApiKey('bot', 'l-b'))!;
     time.set('2026-03-04T00:00:01Z');
     const third = (await repo.createMcpApiKey('l-b', { name: 'n' }))!;
-    await own.query(`UPDATE mcp_api_keys SET scope = NULL WHERE id = ${driver === 'postgres' ? '$1' : '?'}`, [third.id]);
+    await raw(own, driver, `UPDATE mcp_api_keys SET scope = NULL WHERE id = ?`, [third.id]);
     const all = await repo.listAllMcpApiKeys();
     expect(all.map((k) => [k.id, k.username, k.scope])).toEqual([
       [second.id, 'l-b', 'agent'],
@@ -204,7 +204,7 @@ describe('McpKeyRepository on a migrated legacy file', () => {
   it('reads Python-written keys and stores new keys and usage in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const keys = new McpKeyRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const keys = repositoryOn(ds, McpKeyRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const alice = await keys.listMcpApiKeys('alice');
     expect(alice.map((k) => k.id)).toEqual(['ak-Sw9CxKB22r4dZ_NMjYw', 'Kimcfd6kZgjOBIVHBnlqJQ', 'TYkU2X3hYYCM3sXhHm1aYA']);
     expect(alice[2]).toEqual({

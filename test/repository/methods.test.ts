@@ -1,16 +1,15 @@
 /**
- * Every public method of every Python Operations class (spec/api/methods.json → operations) exists on
+ * Every public method of every Python Operations class (test/fixtures/reference/methods.json → operations) exists on
  * its repository under the camelCase name, taking at least the Python positional parameters.
  */
-import { readFileSync } from 'fs';
-import path from 'path';
 import { REPOSITORY_CLASSES } from '../../src/repository';
+import { readFixtureJson } from '../support/fixtures';
 
 interface SpecClass {
   module: string;
   methods: { py: string; ts: string; params: string[] }[];
 }
-const spec: { operations: Record<string, SpecClass> } = JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/spec/api/methods.json'), 'utf8'));
+const spec: { operations: Record<string, SpecClass> } = readFixtureJson('reference', 'methods.json');
 
 /** Python class -> repository property; the agent settings mixins are methods of AgentRepository, as in Python. */
 const REPOSITORY_OF: Record<string, keyof typeof REPOSITORY_CLASSES> = {

@@ -2,6 +2,7 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { MonitoringRepository } from '../../src/repository/monitoring.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -13,7 +14,7 @@ describe.each(DRIVERS)('MonitoringRepository on %s', (driver) => {
   });
   function setup(start = '2026-03-10T12:00:00Z') {
     const time = testClock(start);
-    return { time, mon: new MonitoringRepository(ds.executor, { clock: time.clock }) };
+    return { time, mon: repositoryOn(ds, MonitoringRepository, { clock: time.clock }) };
   }
 
   it('stores every metric and reads the sample back with tri-state flags', async () => {
@@ -130,7 +131,7 @@ describe.each(DRIVERS)('MonitoringRepository on %s', (driver) => {
   it('cleans up samples older than exactly N days', async () => {
     const own = await openTestDataSource(driver);
     const time = testClock('2026-03-10T12:00:00Z');
-    const mon = new MonitoringRepository(own.executor, { clock: time.clock });
+    const mon = repositoryOn(own, MonitoringRepository, { clock: time.clock });
     time.set('2026-03-03T11:59:59.999Z');
     await mon.createHealthCheck('mon-f', 'aggregate', 'healthy');
     time.set('2026-03-03T12:00:00Z');
@@ -164,7 +165,7 @@ describe.each(DRIVERS)('MonitoringRepository on %s', (driver) => {
 
   it('cleans up one agent cooldowns, or all of them for a falsy name', async () => {
     const own = await openTestDataSource(driver);
-    const mon = new MonitoringRepository(own.executor);
+    const mon = repositoryOn(own, MonitoringRepository);
     for (const [agent, condition] of [['a', 'x'], ['a', 'y'], ['b', 'x'], ['c', 'x']]) await mon.setCooldown(agent, condition);
     expect(await mon.cleanupCooldowns('a')).toBe(2);
     expect(await mon.cleanupCooldowns('')).toBe(2);
@@ -179,7 +180,7 @@ describe('MonitoringRepository on a migrated legacy file', () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const time = testClock('2026-03-21T12:20:00Z');
-    const mon = new MonitoringRepository(ds.executor, { clock: time.clock });
+    const mon = repositoryOn(ds, MonitoringRepository, { clock: time.clock });
     expect(await mon.getLatestHealthCheck('research-bot', 'docker')).toMatchObject({
       id: 'hc_FWGqVl8TtzDIgppB',
       oom_killed: false,

@@ -1,12 +1,12 @@
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { NeverminedRepository } from '../../src/repository/nevermined.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
+import type { TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -17,13 +17,12 @@ const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
   let ds: TrinityDataSource;
   let nvm: NeverminedRepository;
-  const time = testClock();
+  let time: TestClock;
   const key = randomBytes(32);
   const encryption = new CredentialEncryption(() => key);
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    nvm = new NeverminedRepository(ds.executor, { clock: time.clock, encryption });
+    ({ ds, time, repository: nvm } = await openRepository(driver, NeverminedRepository, { encryption }));
   });
 
   beforeEach(() => time.set('2026-03-01T10:00:00.123Z'));
@@ -78,11 +77,11 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
     expect(await nvm.getConfigWithKey('nvm-key')).toEqual({ config, nvm_api_key: API_KEY });
     expect(await nvm.getConfigWithKey('nobody')).toBeNull();
 
-    const wrongKey = new NeverminedRepository(ds.executor, { encryption: new CredentialEncryption(() => randomBytes(32)) });
+    const wrongKey = repositoryOn(ds, NeverminedRepository, { encryption: new CredentialEncryption(() => randomBytes(32)) });
     const error = await wrongKey.getConfigWithKey('nvm-key').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialEncryptionError);
     expect((error as Error).message).not.toContain(API_KEY);
-    const noKey = new NeverminedRepository(ds.executor, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
+    const noKey = repositoryOn(ds, NeverminedRepository, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
     await expect(noKey.getConfigWithKey('nvm-key')).rejects.toBeInstanceOf(CredentialEncryptionError);
     // A missing key also stops a write before anything is stored.
     await expect(noKey.createOrUpdateConfig('nvm-nokey', API_KEY, 'sandbox', 'a', 'p')).rejects.toBeInstanceOf(CredentialEncryptionError);
@@ -187,14 +186,14 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
 });
 
 describe('NeverminedRepository on a migrated legacy file', () => {
-  const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+  const manifest = legacyManifest();
   const fixtureKey = manifest.environment.CREDENTIAL_ENCRYPTION_KEY as string;
 
   it('reads Python-written configs, keys and log entries, and writes rows in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: fixtureKey }));
-    const nvm = new NeverminedRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z'), encryption });
+    const nvm = repositoryOn(ds, NeverminedRepository, { clock: () => new Date('2026-05-01T12:00:00Z'), encryption });
 
     const raw = withDatabase(copy.path, (db) => ({
       configs: db.prepare(`SELECT * FROM nevermined_agent_config ORDER BY agent_name`).all() as Record<string, string | number>[],

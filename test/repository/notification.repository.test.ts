@@ -1,22 +1,20 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { NotificationRepository } from '../../src/repository/notification.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('NotificationRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let notes: NotificationRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    notes = new NotificationRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: notes } = await openRepository(driver, NotificationRepository));
   });
-
-  const q = (sql: string) => (driver === 'postgres' ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
 
   it('creates a pending notification and reads it back', async () => {
     time.set('2026-03-01T10:00:00.123Z');
@@ -92,7 +90,7 @@ describe.each(DRIVERS)('NotificationRepository on %s', (driver) => {
 
   it('lists with optional filters, newest first, and counts pending ones', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new NotificationRepository(ds2.executor, { clock: time.clock });
+    const repo = repositoryOn(ds2, NotificationRepository, { clock: time.clock });
     const make = async (at: string, agent: string, priority: string, category: string | null) => {
       time.set(at);
       return (await repo.createNotification(agent, { notification_type: 'alert', title: at, priority, category })).id;
@@ -143,7 +141,7 @@ describe.each(DRIVERS)('NotificationRepository on %s', (driver) => {
     const n = await notes.createNotification('fmt-a', { notification_type: 'info', title: 't', metadata: { name: 'café' } });
     time.set('2026-03-05T07:00:01.250Z');
     await notes.acknowledgeNotification(n.id, '4');
-    const [row] = await ds.query(q('SELECT created_at, acknowledged_at, metadata FROM agent_notifications WHERE id = ?'), [n.id]);
+    const [row] = await raw(ds, driver, 'SELECT created_at, acknowledged_at, metadata FROM agent_notifications WHERE id = ?', [n.id]);
     if (driver === 'sqlite') {
       expect(row).toEqual({ created_at: '2026-03-05T07:00:00Z', acknowledged_at: '2026-03-05T07:00:01.250000Z', metadata: '{"name": "caf\\u00e9"}' });
     } else {
@@ -156,7 +154,7 @@ describe('NotificationRepository on a migrated legacy file', () => {
   it('reads Python-written notifications and writes rows in the same naive+Z format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const notes = new NotificationRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const notes = repositoryOn(ds, NotificationRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await notes.getNotification('notif_3h38bF9i5GsFNf3H')).toEqual({
       id: 'notif_3h38bF9i5GsFNf3H',
       agent_name: 'research-bot',

@@ -3,6 +3,7 @@ import { OperatorQueueRepository } from '../../src/repository/operator-queue.rep
 import type { OperatorQueueItemInput } from '../../src/model/operator-queue.model';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -22,7 +23,7 @@ describe.each(DRIVERS)('OperatorQueueRepository on %s', (driver) => {
   });
   function setup(start = '2026-03-10T12:00:00Z', own?: TrinityDataSource) {
     const time = testClock(start);
-    return { time, queue: new OperatorQueueRepository((own ?? ds).executor, { clock: time.clock }) };
+    return { time, queue: repositoryOn(own ?? ds, OperatorQueueRepository, { clock: time.clock }) };
   }
 
   it('creates an item with defaults and reads all 18 fields back', async () => {
@@ -170,7 +171,7 @@ describe.each(DRIVERS)('OperatorQueueRepository on %s', (driver) => {
     expect((await queue.getStats()).responded_today).toBe(0);
     // Responses equal to creation time average to 0 -> null, as Python's `if avg`.
     const zero = await openTestDataSource(driver);
-    const q0 = new OperatorQueueRepository(zero.executor, { clock: () => new Date('2026-03-10T00:00:00Z') });
+    const q0 = repositoryOn(zero, OperatorQueueRepository, { clock: () => new Date('2026-03-10T00:00:00Z') });
     await q0.createItem('oq-h3', item('z', { created_at: '2026-03-10T00:00:00Z' }));
     await q0.respondToItem('z', 'ok', null, '1', 'e');
     expect((await q0.getStats()).avg_response_seconds).toBeNull();
@@ -181,7 +182,7 @@ describe('OperatorQueueRepository on a migrated legacy file', () => {
   it('reads Python-written items and writes Z6 response times', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const queue = new OperatorQueueRepository(ds.executor, { clock: () => new Date('2026-03-21T14:00:00Z') });
+    const queue = repositoryOn(ds, OperatorQueueRepository, { clock: () => new Date('2026-03-21T14:00:00Z') });
     expect(await queue.getItem('req-20260201-0001')).toMatchObject({
       status: 'acknowledged',
       priority: 'high',

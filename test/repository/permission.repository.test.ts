@@ -2,25 +2,24 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { InputValidationError } from '../../src/errors';
 import { PermissionRepository } from '../../src/repository/permission.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { linguisticOnPostgres, testClock } from '../support/helpers';
+import { linguisticOnPostgres, raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('PermissionRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let perms: PermissionRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    perms = new PermissionRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: perms } = await openRepository(driver, PermissionRepository));
     await linguisticOnPostgres(ds, 'agent_permissions', 'target_agent');
   });
 
   async function countRows(where: string, params: unknown[]): Promise<number> {
-    const sql = driver === 'postgres' ? where.replace(/\?/g, (() => { let n = 0; return () => `$${++n}`; })()) : where;
-    const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM agent_permissions WHERE ${sql}`, params);
+    const [{ n }] = await raw(ds, driver, `SELECT COUNT(*) AS n FROM agent_permissions WHERE ${where}`, params);
     return Number(n);
   }
 
@@ -104,7 +103,7 @@ describe.each(DRIVERS)('PermissionRepository on %s', (driver) => {
 
   it('setPermissions and deleteAgentPermissions change nothing when a statement fails (one transaction)', async () => {
     const own = await openTestDataSource(driver);
-    const repo = new PermissionRepository(own.executor, { clock: time.clock });
+    const repo = repositoryOn(own, PermissionRepository, { clock: time.clock });
     await repo.addPermission('f-a', 'f-old', 'alice');
     // The DELETE still works, every INSERT fails: the whole call must roll back.
     await own.query(`ALTER TABLE agent_permissions RENAME COLUMN created_by TO created_by_gone`);
@@ -125,7 +124,7 @@ describe('PermissionRepository on a migrated legacy file', () => {
   it('reads Python-written permissions and writes created_at in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const perms = new PermissionRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const perms = repositoryOn(ds, PermissionRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await perms.getPermittedAgents('trinity-system')).toEqual(['cornelius', 'ops-agent', 'research-bot', 'ruby-writer']);
     expect(await perms.getPermissionDetails('research-bot')).toEqual([
       { id: 1, source_agent: 'research-bot', target_agent: 'ops-agent', created_at: new Date('2026-03-18T11:05:07.300Z'), created_by: 'alice' },

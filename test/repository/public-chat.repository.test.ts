@@ -3,6 +3,7 @@ import { placeholders, type Driver } from '../../src/dialect';
 import { PUBLIC_LINK_MODE_HEADER, PublicChatRepository } from '../../src/repository/public-chat.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -20,7 +21,7 @@ describe.each(DRIVERS)('PublicChatRepository on %s', (driver: Driver) => {
 
   function setup(start = START) {
     const time = testClock(start);
-    return { time, chat: new PublicChatRepository(ds.executor, { clock: time.clock }) };
+    return { time, chat: repositoryOn(ds, PublicChatRepository, { clock: time.clock }) };
   }
 
   async function countMessages(sessionId: string): Promise<number> {
@@ -200,7 +201,7 @@ describe.each(DRIVERS)('PublicChatRepository on %s', (driver: Driver) => {
 
   it('rolls a failed addMessage back completely', async () => {
     const own = await openTestDataSource(driver);
-    const chat = new PublicChatRepository(own.executor, { clock: () => new Date(START) });
+    const chat = repositoryOn(own, PublicChatRepository, { clock: () => new Date(START) });
     const session = await chat.getOrCreateSession('L-rollback', 'r', 'anonymous');
     // The session UPDATE (second statement) fails: the message INSERT must be undone.
     await own.query(`ALTER TABLE public_chat_sessions RENAME TO public_chat_sessions_gone`);
@@ -216,7 +217,7 @@ describe('PublicChatRepository on a migrated legacy file', () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const time = testClock('2026-05-01T12:00:00.000Z');
-    const chat = new PublicChatRepository(ds.executor, { clock: time.clock });
+    const chat = repositoryOn(ds, PublicChatRepository, { clock: time.clock });
 
     const session = await chat.getSessionByIdentifier('kTetfP3X3T4y3MuMiNDtTw', 'Visitor.One@Example.com');
     expect(session).toEqual({

@@ -5,6 +5,7 @@ import { PublicChatRepository } from '../../src/repository/public-chat.repositor
 import { PublicLinkRepository } from '../../src/repository/public-link.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
 import { testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -22,7 +23,7 @@ describe.each(DRIVERS)('PublicLinkRepository on %s', (driver: Driver) => {
 
   function setup(start = START) {
     const time = testClock(start);
-    return { time, links: new PublicLinkRepository(ds.executor, { clock: time.clock }) };
+    return { time, links: repositoryOn(ds, PublicLinkRepository, { clock: time.clock }) };
   }
 
   /** Raw SQL with `?` placeholders on either driver. */
@@ -394,7 +395,7 @@ describe.each(DRIVERS)('PublicLinkRepository on %s', (driver: Driver) => {
 
   it('deletes a link with its verifications and usage, but not sessions or memory', async () => {
     const { links, time } = setup();
-    const chat = new PublicChatRepository(ds.executor, { clock: time.clock });
+    const chat = repositoryOn(ds, PublicChatRepository, { clock: time.clock });
     const link = (await links.createPublicLink('agent-del', 'alice'))!;
     const keep = (await links.createPublicLink('agent-del', 'alice'))!;
     for (const l of [link, keep]) {
@@ -441,7 +442,7 @@ describe.each(DRIVERS)('PublicLinkRepository on %s', (driver: Driver) => {
 
   it('rolls a failed link delete back completely', async () => {
     const own = await openTestDataSource(driver);
-    const links = new PublicLinkRepository(own.executor, { clock: () => new Date(START) });
+    const links = repositoryOn(own, PublicLinkRepository, { clock: () => new Date(START) });
     const link = (await links.createPublicLink('agent-rollback', 'alice'))!;
     await links.createVerification(link.id, 'r@x.com');
     await links.recordUsage(link.id, 'r@x.com');
@@ -460,7 +461,7 @@ describe('PublicLinkRepository on a migrated legacy file', () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     const time = testClock('2026-03-21T12:00:00.000Z');
-    const links = new PublicLinkRepository(ds.executor, { clock: time.clock });
+    const links = repositoryOn(ds, PublicLinkRepository, { clock: time.clock });
 
     const cornelius = await links.getPublicLinkByToken('v8H4ptPQN4G_6E42a5KcV10noPg91XhN');
     expect(cornelius).toEqual({

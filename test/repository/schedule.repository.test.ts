@@ -7,7 +7,8 @@ import { calculateNextRunAt } from '../../src/repository/schedule/cron';
 import { pyRound } from '../../src/repository/schedule/numbers';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { failWrites, testClock } from '../support/helpers';
+import { failWrites, raw, testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -70,18 +71,15 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
 
   beforeAll(async () => {
     ds = await openTestDataSource(driver);
-    users = new UserRepository(ds.executor);
+    users = repositoryOn(ds, UserRepository);
   });
 
   /** Raw SQL with ? placeholders on either driver. */
-  const q = (sql: string, params: unknown[] = []) => {
-    let i = 0;
-    return ds.query(driver === 'postgres' ? sql.replace(/\?/g, () => `$${++i}`) : sql, params);
-  };
+  const q = (sql: string, params: unknown[] = []) => raw(ds, driver, sql, params);
 
   function make(start = '2026-03-01T10:00:00.123Z') {
     const time = testClock(start);
-    return { time, repo: new ScheduleRepository(ds.executor, { clock: time.clock }) };
+    return { time, repo: repositoryOn(ds, ScheduleRepository, { clock: time.clock }) };
   }
 
   /** A user, optionally owning `owns` and with agents shared to its email. */
@@ -189,7 +187,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     await user('s3b-stranger');
     const asked: string[] = [];
     const agentAccess = { canUserAccessAgent: async (username: string, agent: string) => (asked.push(`${username}:${agent}`), username === 's3b-stranger') };
-    const repo = new ScheduleRepository(ds.executor, { agentAccess });
+    const repo = repositoryOn(ds, ScheduleRepository, { agentAccess });
     expect(await repo.createSchedule('s3b-agent', 's3b-admin', baseSchedule)).toBeNull();
     expect(await repo.createSchedule('s3b-agent', 's3b-stranger', baseSchedule)).toMatchObject({ agent_name: 's3b-agent' });
     expect(await repo.createSchedule('s3b-agent', 's3b-ghost', baseSchedule)).toBeNull(); // unknown user: not even asked
@@ -200,7 +198,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     await user('s3c-owner', { owns: ['s3c-agent'] });
     const spy = jest.spyOn(AgentRepository.prototype, 'canUserAccessAgent');
     try {
-      expect(await new ScheduleRepository(ds.executor).createSchedule('s3c-agent', 's3c-owner', baseSchedule)).toMatchObject({ agent_name: 's3c-agent' });
+      expect(await repositoryOn(ds, ScheduleRepository).createSchedule('s3c-agent', 's3c-owner', baseSchedule)).toMatchObject({ agent_name: 's3c-agent' });
       expect(spy).toHaveBeenCalledWith('s3c-owner', 's3c-agent');
     } finally {
       spy.mockRestore();
@@ -605,7 +603,7 @@ describe('ScheduleRepository on a migrated legacy file', () => {
   it('reads Python-written schedules, executions and git configs, and writes rows in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const repo = new ScheduleRepository(ds.executor, { clock: () => new Date('2026-03-21T06:00:00Z') });
+    const repo = repositoryOn(ds, ScheduleRepository, { clock: () => new Date('2026-03-21T06:00:00Z') });
 
     const digest = await repo.getSchedule('xwnD1KUZjuBgE7S6tU8WZg');
     expect(digest).toMatchObject({

@@ -2,19 +2,19 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { InputValidationError } from '../../src/errors';
 import { SettingsRepository } from '../../src/repository/settings.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { linguisticOnPostgres, testClock } from '../support/helpers';
+import { linguisticOnPostgres, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('SettingsRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let settings: SettingsRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    settings = new SettingsRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: settings } = await openRepository(driver, SettingsRepository));
   });
 
   it('sets, reads and overwrites a setting (one row, latest value, newer updated_at)', async () => {
@@ -56,7 +56,7 @@ describe.each(DRIVERS)('SettingsRepository on %s', (driver) => {
   it('lists every setting in BINARY key order and as a dict', async () => {
     // A database of its own: the other tests' keys would be in the listing.
     const own = await openTestDataSource(driver);
-    const repo = new SettingsRepository(own.executor, { clock: time.clock });
+    const repo = repositoryOn(own, SettingsRepository, { clock: time.clock });
     await linguisticOnPostgres(own, 'system_settings', 'key');
     for (const key of ['beta', 'Zulu', 'alpha', 'Alpha', '_under', 'émile']) await repo.setSetting(key, `v-${key}`);
     const all = await repo.getAllSettings();
@@ -71,7 +71,7 @@ describe('SettingsRepository on a migrated legacy file', () => {
   it('reads Python-written settings and writes updated_at in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const settings = new SettingsRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00.5Z') });
+    const settings = repositoryOn(ds, SettingsRepository, { clock: () => new Date('2026-05-01T12:00:00.5Z') });
     const prompt = await settings.getSettingValue('trinity_prompt');
     expect(prompt).toContain('C:\\Users\\o\'brien\\notes.md');
     expect(prompt).toContain('Deploy 🚀 finished ✅');

@@ -2,7 +2,8 @@ import type { TrinityDataSource } from '../../src/data-source';
 import { PermissionRepository } from '../../src/repository/permission.repository';
 import { SharedFolderRepository } from '../../src/repository/shared-folder.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { linguisticOnPostgres, testClock } from '../support/helpers';
+import { linguisticOnPostgres, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -16,14 +17,13 @@ describe('SharedFolderRepository static helpers', () => {
 
 describe.each(DRIVERS)('SharedFolderRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let folders: SharedFolderRepository;
   let perms: PermissionRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    folders = new SharedFolderRepository(ds.executor, { clock: time.clock });
-    perms = new PermissionRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: folders } = await openRepository(driver, SharedFolderRepository));
+    perms = repositoryOn(ds, PermissionRepository, { clock: time.clock });
   });
 
   it('upserts with keep-unspecified semantics and keeps created_at', async () => {
@@ -79,8 +79,8 @@ describe.each(DRIVERS)('SharedFolderRepository on %s', (driver) => {
 
     beforeAll(async () => {
       const own = await openTestDataSource(driver);
-      f = new SharedFolderRepository(own.executor, { clock: time.clock });
-      p = new PermissionRepository(own.executor, { clock: time.clock });
+      f = repositoryOn(own, SharedFolderRepository, { clock: time.clock });
+      p = repositoryOn(own, PermissionRepository, { clock: time.clock });
       await linguisticOnPostgres(own, 'agent_shared_folder_config', 'agent_name');
       await f.upsertSharedFolderConfig('x', true, true); // the requester also exposes
       await f.upsertSharedFolderConfig('b-exposer', true, false);
@@ -120,7 +120,7 @@ describe('SharedFolderRepository on a migrated legacy file', () => {
   it('reads Python-written configs and writes rows in the same naive format with 0/1 flags', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const folders = new SharedFolderRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00.25Z') });
+    const folders = repositoryOn(ds, SharedFolderRepository, { clock: () => new Date('2026-05-01T12:00:00.25Z') });
     expect(await folders.getSharedFolderConfig('ops-agent')).toEqual({
       agent_name: 'ops-agent',
       expose_enabled: false,

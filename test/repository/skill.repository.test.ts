@@ -1,19 +1,19 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { SkillRepository } from '../../src/repository/skill.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { failWrites, testClock } from '../support/helpers';
+import { failWrites, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('SkillRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let skills: SkillRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    skills = new SkillRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: skills } = await openRepository(driver, SkillRepository));
   });
 
   it('assigns a skill once: the second call returns null and leaves the row alone', async () => {
@@ -28,7 +28,7 @@ describe.each(DRIVERS)('SkillRepository on %s', (driver) => {
   it('a duplicate assignment inside a caller transaction does not abort it', async () => {
     await skills.assignSkill('txdup-a', 'web', 'alice');
     await ds.executor.transaction(async (tx) => {
-      const inTx = new SkillRepository(tx, { clock: time.clock });
+      const inTx = repositoryOn(tx, SkillRepository, { clock: time.clock });
       expect(await inTx.assignSkill('txdup-a', 'web', 'bob')).toBeNull();
       expect(await inTx.assignSkill('txdup-a', 'other', 'bob')).toMatchObject({ skill_name: 'other' });
     });
@@ -104,7 +104,7 @@ describe('SkillRepository on a migrated legacy file', () => {
   it('reads Python-written skills and writes rows in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const skills = new SkillRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const skills = repositoryOn(ds, SkillRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await skills.getAgentSkills('ops-agent')).toEqual([
       { id: 2, agent_name: 'ops-agent', skill_name: 'deploy', assigned_by: 'alice', assigned_at: new Date('2026-03-18T11:05:07.308Z') },
       { id: 4, agent_name: 'ops-agent', skill_name: 'incident-response', assigned_by: 'alice', assigned_at: new Date('2026-03-18T11:05:07.308Z') },

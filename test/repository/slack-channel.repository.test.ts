@@ -1,10 +1,10 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { SlackChannelRepository } from '../../src/repository/slack-channel.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -21,7 +21,7 @@ describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
   function setup(key: Buffer = KEY) {
     const time = testClock();
     const encryption = new CredentialEncryption(() => key);
-    return { time, encryption, slack: new SlackChannelRepository(ds.executor, { clock: time.clock, encryption }) };
+    return { time, encryption, slack: repositoryOn(ds, SlackChannelRepository, { clock: time.clock, encryption }) };
   }
 
   /** Stores a workspace row the way the legacy migration or another writer left it. */
@@ -82,7 +82,7 @@ describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
 
   it('reads the key on every call: a missing key throws before any write, and reads degrade to ""', async () => {
     const saved = process.env.CREDENTIAL_ENCRYPTION_KEY;
-    const slack = new SlackChannelRepository(ds.executor); // default: the environment variable
+    const slack = repositoryOn(ds, SlackChannelRepository); // default: the environment variable
     try {
       delete process.env.CREDENTIAL_ENCRYPTION_KEY;
       const error = await slack.createWorkspace('T-nokey-env', 'X', 'xoxb-env').catch((e: unknown) => e);
@@ -231,10 +231,10 @@ describe.each(DRIVERS)('SlackChannelRepository on %s', (driver) => {
 describe('SlackChannelRepository on a migrated legacy file', () => {
   it('decrypts the Python envelope, reads bindings and threads, and writes the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
-    const manifestKey = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8')).environment.CREDENTIAL_ENCRYPTION_KEY as string;
+    const manifestKey = legacyManifest().environment.CREDENTIAL_ENCRYPTION_KEY as string;
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: manifestKey }));
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const slack = new SlackChannelRepository(ds.executor, { clock: () => new Date('2026-04-02T09:30:15.250Z'), encryption });
+    const slack = repositoryOn(ds, SlackChannelRepository, { clock: () => new Date('2026-04-02T09:30:15.250Z'), encryption });
     const [workspace] = await ds.query(`SELECT team_id, bot_token FROM slack_workspaces`);
     const [legacy] = await ds.query(`SELECT slack_bot_token FROM slack_link_connections WHERE slack_team_id = ?`, [workspace.team_id]);
     expect(workspace.bot_token.startsWith('{')).toBe(true);

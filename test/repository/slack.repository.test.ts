@@ -1,11 +1,11 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import type { TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
 import { InputValidationError, UniqueConstraintError } from '../../src/errors';
 import { SlackRepository } from '../../src/repository/slack.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -36,7 +36,7 @@ describe.each(DRIVERS)('SlackRepository on %s', (driver) => {
 
   function setup(start?: string) {
     const time = testClock(start);
-    return { time, slack: new SlackRepository(ds.executor, { clock: time.clock }) };
+    return { time, slack: repositoryOn(ds, SlackRepository, { clock: time.clock }) };
   }
 
   async function count(table: string, where: string, params: unknown[]): Promise<number> {
@@ -261,12 +261,12 @@ describe.each(DRIVERS)('SlackRepository on %s', (driver) => {
 describe('SlackRepository on a migrated legacy file', () => {
   it('reads the Python-written rows and writes NAIVE_ISO text like them', async () => {
     const copy = legacyFixtureCopy(FIXTURE);
-    const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+    const manifest = legacyManifest();
     const checks = manifest.files.find((f: { file: string }) => f.file === FIXTURE).checks as { table: string; pk: Record<string, unknown>; values: Record<string, unknown> }[];
     const pendingCheck = checks.find((c) => c.table === 'slack_pending_verifications')!;
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     // Python wrote these rows at 2026-03-21T11:56:30 (faked clock); pending rows expire ten minutes later.
-    const slack = new SlackRepository(ds.executor, { clock: () => new Date('2026-03-21T12:00:00Z') });
+    const slack = repositoryOn(ds, SlackRepository, { clock: () => new Date('2026-03-21T12:00:00Z') });
     const raw = await ds.query(`SELECT * FROM slack_link_connections`);
     expect(raw).toHaveLength(1);
     const [link] = await ds.query(`SELECT agent_name, require_email FROM agent_public_links WHERE id = ?`, [raw[0].link_id]);
@@ -286,11 +286,11 @@ describe('SlackRepository on a migrated legacy file', () => {
     });
 
     // Our writes: same shape as the Python rows (microseconds; fraction dropped at .000000).
-    const writer = new SlackRepository(ds.executor, { clock: () => new Date('2026-04-02T09:30:15.250Z') });
+    const writer = repositoryOn(ds, SlackRepository, { clock: () => new Date('2026-04-02T09:30:15.250Z') });
     await writer.createSlackConnection('new-link', 'T-NEW', null, 'xoxb-new', '1');
     await writer.createUserVerification('new-link', 'U-NEW', 'T-NEW', 'n@x.com', 'slack_profile');
     await writer.createPendingVerification('new-link', 'U-NEW', 'T-NEW');
-    await new SlackRepository(ds.executor, { clock: () => new Date('2026-04-02T09:30:15Z') }).updatePendingVerification('U-NEW', 'T-NEW', null, '111111');
+    await repositoryOn(ds, SlackRepository, { clock: () => new Date('2026-04-02T09:30:15Z') }).updatePendingVerification('U-NEW', 'T-NEW', null, '111111');
     await ds.destroy();
     withDatabase(copy.path, (db) => {
       const naive = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;

@@ -1,14 +1,14 @@
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 import { InputValidationError } from '../../src/errors';
 import { SubscriptionNotFoundError, SubscriptionRepository } from '../../src/repository/subscription.repository';
 import { UserRepository } from '../../src/repository/user.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
+import type { TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -19,14 +19,13 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
   let ds: TrinityDataSource;
   let subs: SubscriptionRepository;
   let users: UserRepository;
-  const time = testClock();
+  let time: TestClock;
   const key = randomBytes(32);
   const encryption = new CredentialEncryption(() => key);
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    subs = new SubscriptionRepository(ds.executor, { clock: time.clock, encryption });
-    users = new UserRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: subs } = await openRepository(driver, SubscriptionRepository, { encryption }));
+    users = repositoryOn(ds, UserRepository, { clock: time.clock });
   });
 
   beforeEach(() => time.set('2026-03-01T10:00:00.123Z'));
@@ -110,7 +109,7 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
     await expect(subs.createSubscription('bad-1', 42 as unknown as string, owner)).rejects.toMatchObject({ field: 'token' });
     await expect(subs.createSubscription('bad-2', TOKEN, '3' as unknown as number)).rejects.toMatchObject({ field: 'owner_id' });
     await expect(subs.createSubscription('bad-3', TOKEN, owner, 5 as unknown as string)).rejects.toBeInstanceOf(InputValidationError);
-    const noKey = new SubscriptionRepository(ds.executor, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
+    const noKey = repositoryOn(ds, SubscriptionRepository, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
     const error = await noKey.createSubscription('bad-4', TOKEN, owner).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialEncryptionError);
     expect((error as Error).message).not.toContain(TOKEN);
@@ -121,11 +120,11 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
   it('token reads: another key throws without leaking, legacy and unknown payloads give null', async () => {
     const owner = await addUser('owner4');
     const sub = await subs.createSubscription('token-kinds', TOKEN, owner);
-    const otherKey = new SubscriptionRepository(ds.executor, { encryption: new CredentialEncryption(() => randomBytes(32)) });
+    const otherKey = repositoryOn(ds, SubscriptionRepository, { encryption: new CredentialEncryption(() => randomBytes(32)) });
     const error = await otherKey.getSubscriptionToken(sub.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialEncryptionError);
     expect((error as Error).message).not.toContain(TOKEN);
-    const noKey = new SubscriptionRepository(ds.executor, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
+    const noKey = repositoryOn(ds, SubscriptionRepository, { encryption: new CredentialEncryption(() => encryptionKeyFromEnv({})) });
     await expect(noKey.getSubscriptionToken(sub.id)).rejects.toBeInstanceOf(CredentialEncryptionError);
 
     const setPayload = (payload: Record<string, unknown>) =>
@@ -184,8 +183,8 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
 
   it('a failing delete rolls back the unassignment (one transaction)', async () => {
     const own = await openTestDataSource(driver);
-    const repo = new SubscriptionRepository(own.executor, { encryption });
-    const user = await new UserRepository(own.executor).createUser({ username: 'tx' });
+    const repo = repositoryOn(own, SubscriptionRepository, { encryption });
+    const user = await repositoryOn(own, UserRepository).createUser({ username: 'tx' });
     await own.query(placeholders(driver, `INSERT INTO agent_ownership (agent_name, owner_id, created_at, subscription_id) VALUES (?, ?, ?, ?)`), [
       'tx-agent',
       user.id,
@@ -387,7 +386,7 @@ describe.each(DRIVERS)('SubscriptionRepository on %s', (driver: Driver) => {
 });
 
 describe('SubscriptionRepository on a migrated legacy file', () => {
-  const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+  const manifest = legacyManifest();
   const fixtureKey = manifest.environment.CREDENTIAL_ENCRYPTION_KEY as string;
   const ALICE_MAX = '5ca5e395-6fad-4dc7-ba1f-fd94a862ef6d';
 
@@ -396,7 +395,7 @@ describe('SubscriptionRepository on a migrated legacy file', () => {
     const ds = await openTestDataSource('sqlite', { url: copy.url });
     let now = new Date('2026-03-18T14:50:08Z'); // one hour after the fixture's rate-limit event
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: fixtureKey }));
-    const subs = new SubscriptionRepository(ds.executor, { clock: () => now, encryption });
+    const subs = repositoryOn(ds, SubscriptionRepository, { clock: () => now, encryption });
 
     const raw = withDatabase(copy.path, (db) => ({
       agents: (db.prepare(`SELECT agent_name FROM agent_ownership WHERE subscription_id = ? ORDER BY id`).all(ALICE_MAX) as { agent_name: string }[]).map((r) => r.agent_name),

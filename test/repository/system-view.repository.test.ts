@@ -4,27 +4,27 @@ import { SystemViewRepository } from '../../src/repository/system-view.repositor
 import { TagRepository } from '../../src/repository/tag.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let views: SystemViewRepository;
   let tags: TagRepository;
   let users: UserRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    views = new SystemViewRepository(ds.executor, { clock: time.clock });
-    tags = new TagRepository(ds.executor, { clock: time.clock });
-    users = new UserRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: views } = await openRepository(driver, SystemViewRepository));
+    tags = repositoryOn(ds, TagRepository, { clock: time.clock });
+    users = repositoryOn(ds, UserRepository, { clock: time.clock });
   });
 
   async function rawRow(id: string): Promise<Record<string, unknown>> {
-    const rows = await ds.query(driver === 'postgres' ? 'SELECT * FROM system_views WHERE id = $1' : 'SELECT * FROM system_views WHERE id = ?', [id]);
+    const rows = await raw(ds, driver, 'SELECT * FROM system_views WHERE id = ?', [id]);
     return rows[0];
   }
 
@@ -99,7 +99,7 @@ describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
 
   it('lists own and shared views by name (code-point order); admins list all', async () => {
     const ds2 = await openTestDataSource(driver);
-    const repo = new SystemViewRepository(ds2.executor, { clock: time.clock });
+    const repo = repositoryOn(ds2, SystemViewRepository, { clock: time.clock });
     await repo.createView('2', { name: 'b mine', filter_tags: [] });
     await repo.createView('3', { name: 'a shared', filter_tags: [], is_shared: true });
     await repo.createView('3', { name: 'Z private', filter_tags: [] });
@@ -113,7 +113,7 @@ describe.each(DRIVERS)('SystemViewRepository on %s', (driver) => {
     const user = await users.createUser({ username: 'sv-gone', email: 'gone@x.com' });
     const view = (await views.createView(String(user.id), { name: 'Orphan', filter_tags: [] }))!;
     expect(view.owner_email).toBe('gone@x.com');
-    await ds.query(driver === 'postgres' ? 'DELETE FROM users WHERE id = $1' : 'DELETE FROM users WHERE id = ?', [user.id]);
+    await raw(ds, driver, 'DELETE FROM users WHERE id = ?', [user.id]);
     expect(await views.getView(view.id)).toMatchObject({ owner_id: String(user.id), owner_email: null });
   });
 
@@ -153,7 +153,7 @@ describe('SystemViewRepository on a migrated legacy file', () => {
   it('reads Python-written views and writes rows in the same formats', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const views = new SystemViewRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const views = repositoryOn(ds, SystemViewRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const research = await views.getView('sv_SbbIHnVLIYc6vfzC');
     expect(research).toEqual({
       id: 'sv_SbbIHnVLIYc6vfzC',

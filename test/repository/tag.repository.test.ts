@@ -2,7 +2,8 @@ import { InputValidationError } from '../../src/errors';
 import type { TrinityDataSource } from '../../src/data-source';
 import { TagRepository, normalizeTag, normalizedTagSet } from '../../src/repository/tag.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { failWrites, testClock } from '../support/helpers';
+import { failWrites, raw, type TestClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -20,19 +21,15 @@ describe('tag normalisation (Python lower().strip())', () => {
 
 describe.each(DRIVERS)('TagRepository on %s', (driver) => {
   let ds: TrinityDataSource;
-  const time = testClock();
+  let time: TestClock;
   let tags: TagRepository;
 
   beforeAll(async () => {
-    ds = await openTestDataSource(driver);
-    tags = new TagRepository(ds.executor, { clock: time.clock });
+    ({ ds, time, repository: tags } = await openRepository(driver, TagRepository));
   });
 
   async function createdAt(agent: string, tag: string): Promise<Date | null> {
-    const rows: { created_at: unknown }[] = await ds.query(
-      driver === 'postgres' ? 'SELECT created_at FROM agent_tags WHERE agent_name = $1 AND tag = $2' : 'SELECT created_at FROM agent_tags WHERE agent_name = ? AND tag = ?',
-      [agent, tag],
-    );
+    const rows = await raw(ds, driver, 'SELECT created_at FROM agent_tags WHERE agent_name = ? AND tag = ?', [agent, tag]);
     if (!rows.length) return null;
     return new Date(rows[0].created_at as string);
   }
@@ -76,7 +73,7 @@ describe.each(DRIVERS)('TagRepository on %s', (driver) => {
 
   it('lists every tag with its agent count, most used first, ties alphabetically', async () => {
     const ds2 = await openTestDataSource(driver);
-    const fresh = new TagRepository(ds2.executor, { clock: time.clock });
+    const fresh = repositoryOn(ds2, TagRepository, { clock: time.clock });
     await fresh.setAgentTags('a1', ['zz', 'mid', 'top']);
     await fresh.setAgentTags('a2', ['top', 'mid', 'aa']);
     await fresh.setAgentTags('a3', ['top']);
@@ -159,7 +156,7 @@ describe('TagRepository on a migrated legacy file', () => {
   it('reads Python-written tags and writes rows in the same naive+Z format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const tags = new TagRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const tags = repositoryOn(ds, TagRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     expect(await tags.getAgentTags('research-bot')).toEqual(['nlp', 'prod', 'research', 'データ']);
     expect(await tags.getAgentsByTag('prod')).toEqual(['ops-agent', 'research-bot']);
     expect((await tags.listAllTags())[0]).toEqual({ tag: 'prod', count: 2 });

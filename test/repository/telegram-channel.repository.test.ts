@@ -1,11 +1,11 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from '../../src/codec/credential-encryption';
 import type { TrinityDataSource } from '../../src/data-source';
 import { UniqueConstraintError } from '../../src/errors';
 import { TelegramChannelRepository } from '../../src/repository/telegram-channel.repository';
-import { DRIVERS, FIXTURES_DIR, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
+import { legacyManifest } from '../support/fixtures';
 import { failWrites, raw, testClock } from '../support/helpers';
+import { repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
@@ -23,7 +23,7 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
   function setup() {
     const time = testClock();
     const encryption = new CredentialEncryption(() => KEY);
-    return { time, encryption, telegram: new TelegramChannelRepository(ds.executor, { clock: time.clock, encryption }) };
+    return { time, encryption, telegram: repositoryOn(ds, TelegramChannelRepository, { clock: time.clock, encryption }) };
   }
 
   it('creates a binding with an encrypted token and fresh secrets', async () => {
@@ -107,7 +107,7 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
   it('returns null for a corrupted envelope, a wrong key or a missing key, without throwing', async () => {
     const { telegram } = setup();
     await telegram.createBinding('agent-e', '555:E');
-    const wrongKey = new TelegramChannelRepository(ds.executor, { encryption: new CredentialEncryption(() => Buffer.alloc(32, 1)) });
+    const wrongKey = repositoryOn(ds, TelegramChannelRepository, { encryption: new CredentialEncryption(() => Buffer.alloc(32, 1)) });
     expect(await wrongKey.getDecryptedBotToken('agent-e')).toBeNull();
     await raw(ds, driver, `UPDATE telegram_bindings SET bot_token_encrypted = ? WHERE agent_name = ?`, ['555:E', 'agent-e']);
     // No plaintext fallback, unlike Slack.
@@ -115,7 +115,7 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
     const saved = process.env.CREDENTIAL_ENCRYPTION_KEY;
     try {
       delete process.env.CREDENTIAL_ENCRYPTION_KEY;
-      const fromEnv = new TelegramChannelRepository(ds.executor);
+      const fromEnv = repositoryOn(ds, TelegramChannelRepository);
       expect(await fromEnv.getDecryptedBotToken('agent-a')).toBeNull();
       const error = await fromEnv.createBinding('agent-e2', '666:F').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CredentialEncryptionError);
@@ -222,12 +222,12 @@ describe.each(DRIVERS)('TelegramChannelRepository on %s', (driver) => {
 describe('TelegramChannelRepository on a migrated legacy file', () => {
   it('reads the Python rows, decrypts their token, and writes the same formats', async () => {
     const copy = legacyFixtureCopy(FIXTURE);
-    const manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+    const manifest = legacyManifest();
     const file = manifest.files.find((f: { file: string }) => f.file === FIXTURE);
     const check = file.checks.find((c: { table: string }) => c.table === 'telegram_bindings') as { pk: { id: number }; values: Record<string, unknown> };
     const encryption = new CredentialEncryption(() => encryptionKeyFromEnv({ CREDENTIAL_ENCRYPTION_KEY: manifest.environment.CREDENTIAL_ENCRYPTION_KEY }));
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const telegram = new TelegramChannelRepository(ds.executor, { clock: () => new Date('2026-04-02T09:30:15.250Z'), encryption });
+    const telegram = repositoryOn(ds, TelegramChannelRepository, { clock: () => new Date('2026-04-02T09:30:15.250Z'), encryption });
 
     const binding = (await telegram.getBindingByBotId(Number(check.values.bot_id)))!;
     expect(binding).toMatchObject({ id: check.pk.id, bot_username: check.values.bot_username, bot_id: check.values.bot_id, last_update_id: check.values.last_update_id });

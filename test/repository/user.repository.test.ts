@@ -1,16 +1,15 @@
 import { UniqueConstraintError, InputValidationError } from '../../src/errors';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
-import { testClock } from '../support/helpers';
+import { openRepository, repositoryOn } from '../support/repositories';
 import { withDatabase } from '../support/sqlite-snapshot';
 
 afterAll(cleanupTestDatabases);
 
 describe.each(DRIVERS)('UserRepository on %s', (driver) => {
   async function setup() {
-    const ds = await openTestDataSource(driver);
-    const time = testClock();
-    return { ds, time, users: new UserRepository(ds.executor, { clock: time.clock }) };
+    const { ds, time, repository: users } = await openRepository(driver, UserRepository);
+    return { ds, time, users };
   }
 
   it('creates a user and reads it back by every key', async () => {
@@ -137,7 +136,7 @@ describe('UserRepository on a migrated legacy file', () => {
   it('reads Python-written users and writes rows in the same naive format', async () => {
     const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
     const ds = await openTestDataSource('sqlite', { url: copy.url });
-    const users = new UserRepository(ds.executor, { clock: () => new Date('2026-05-01T12:00:00Z') });
+    const users = repositoryOn(ds, UserRepository, { clock: () => new Date('2026-05-01T12:00:00Z') });
     const bob = await users.getUserById(3);
     expect(bob).toMatchObject({ auth0_sub: 'google-oauth2|108234567890123456789', name: "Bob O'Brien \\ 🚀", password: null });
     expect(bob!.created_at).toBeInstanceOf(Date);

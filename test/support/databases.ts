@@ -8,10 +8,9 @@ import path from 'path';
 import { Client } from 'pg';
 import { createDataSource, type CreateDataSourceOptions, type TrinityDataSource } from '../../src/data-source';
 import type { Driver } from '../../src/dialect';
+import { LEGACY_DIR } from './fixtures';
 
 export const DRIVERS: Driver[] = ['sqlite', 'postgres'];
-
-export const FIXTURES_DIR = path.resolve(__dirname, '../../../shared/fixtures/legacy');
 
 let counter = 0;
 
@@ -65,7 +64,7 @@ export async function emptyDatabaseUrl(driver: Driver): Promise<string> {
 /** A SQLite URL for a private copy of a legacy fixture (the originals are never opened). */
 export function legacyFixtureCopy(file: string): { url: string; path: string } {
   const target = path.join(scratchDir(), file);
-  copyFileSync(path.join(FIXTURES_DIR, file), target);
+  copyFileSync(path.join(LEGACY_DIR, file), target);
   return { url: `sqlite:///${target}`, path: target };
 }
 

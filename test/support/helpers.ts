@@ -2,8 +2,14 @@
 import type { TrinityDataSource } from '../../src/data-source';
 import { placeholders, type Driver } from '../../src/dialect';
 
+export interface TestClock {
+  clock: () => Date;
+  set: (iso: string) => Date;
+  advance: (ms: number) => Date;
+}
+
 /** A pinned clock for a repository's `clock` option; `set` and `advance` move it. */
-export function testClock(start = '2026-03-01T10:00:00.123Z') {
+export function testClock(start = '2026-03-01T10:00:00.123Z'): TestClock {
   let now = new Date(start);
   return {
     clock: () => new Date(now),
@@ -12,7 +18,7 @@ export function testClock(start = '2026-03-01T10:00:00.123Z') {
   };
 }
 
-/** Raw SQL with `?` placeholders on either driver. */
+/** Raw SQL with `?` placeholders on either driver: the tests' one way to send hand-written SQL. */
 export function raw(ds: TrinityDataSource, driver: Driver, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   return ds.query(placeholders(driver, sql), params);
 }

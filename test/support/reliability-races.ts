@@ -1,7 +1,7 @@
 /**
  * The get-or-create and upsert methods of the facade, each with the key it races on, the row count
  * that must exist afterwards and the check of what the racing callers got back. Used by
- * test/reliability/concurrency.test.ts (and known-bugs.test.ts for the cases that fail today).
+ * test/reliability/concurrency.test.ts.
  */
 import { writeFileSync } from 'fs';
 import path from 'path';
@@ -11,13 +11,14 @@ import { scratchDir } from './databases';
 import { countRows, describeError } from './reliability-helpers';
 
 /**
- * Cases that fail on PostgreSQL today (check-then-insert without ON CONFLICT, or DELETE + INSERT
- * replacements racing on a UNIQUE index): they run in test/reliability/known-bugs.test.ts until fixed.
+ * Check-then-insert and DELETE + INSERT replacements racing on a UNIQUE index: they once failed on
+ * PostgreSQL (docs/RELIABILITY.md → "Defects found and fixed", 1). One round of a race may happen not
+ * to collide, so these run several rounds on fresh keys.
  */
-export const POSTGRES_RACE_BUGS = ['getOrCreateAuth0User', 'getOrCreateEmailUser', 'getOrCreateChatSession', 'setAgentTags', 'setAgentPermissions'];
+export const REPEATED_RACES = ['getOrCreateAuth0User', 'getOrCreateEmailUser', 'getOrCreateChatSession', 'setAgentTags', 'setAgentPermissions'];
 
 /**
- * The keys of the POSTGRES_RACE_BUGS cases get a per-round suffix, so that a race can be repeated
+ * The keys of the REPEATED_RACES cases get a per-round suffix, so that a race can be repeated
  * on fresh keys (a race that happens not to collide once is run again).
  */
 let roundSuffix = '';

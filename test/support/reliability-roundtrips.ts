@@ -1,6 +1,6 @@
 /**
- * Create/update methods whose stored text must come back exactly (the reliability hostile-input and
- * known-bugs suites): each writes `text` through the facade and reads it back through the facade.
+ * Create/update methods whose stored text must come back exactly (test/reliability/hostile-input.test.ts):
+ * each writes `text` through the facade and reads it back through the facade.
  */
 import fc from 'fast-check';
 import { TrinityDbError } from '../../src/errors';

@@ -1,6 +1,6 @@
 /**
  * Creates the baseline schema in a SQLite file, or adopts a legacy trinity.db written by the
- * Python layer (any release, any of the states in spec/LEGACY_MIGRATIONS.md §3).
+ * Python layer (any release, in any state: docs/COMPATIBILITY.md → "Adopting a legacy trinity.db").
  *
  * Everything the legacy migration chain did is additive, so adoption is: create missing tables,
  * rebuild every existing table whose DDL is not the baseline's (this adds missing columns, puts
@@ -68,7 +68,7 @@ async function createMissingIndexes(qr: QueryRunner, table: BaselineTable, repor
   }
 }
 
-/** Legacy tables whose old shape needs more than a copy by column name (LEGACY_MIGRATIONS.md §3 state A). */
+/** Legacy tables whose old shape needs more than a copy by column name (the pre-history shapes of legacy migrations #1 and #9). */
 type ColumnSource = Record<string, string>;
 
 function preHistorySource(table: string, columns: Set<string>): ColumnSource | 'agent_sharing_by_user_id' {

@@ -6,7 +6,8 @@ import path from 'path';
 import { Client } from 'pg';
 import { migrateDatabase } from '../../../src/cli/migrate';
 import { applicationTables } from '../../../src/cli/table-rows';
-import { FIXTURES_DIR, legacyFixtureCopy } from '../../support/databases';
+import { legacyFixtureCopy } from '../../support/databases';
+import { legacyManifest } from '../../support/fixtures';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const BIN = path.join(ROOT, 'bin', 'trinity-db.js');
@@ -15,7 +16,7 @@ export const SPAWN_TIMEOUT_MS = 90_000;
 export interface Manifest {
   files: { file: string; row_counts: Record<string, number>; sqlite_sequence: Record<string, number> }[];
 }
-export const manifest: Manifest = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'manifest.json'), 'utf8'));
+export const manifest: Manifest = legacyManifest();
 
 /** The fixture with the most rows. */
 export const LARGEST_FIXTURE = [...manifest.files].sort(
