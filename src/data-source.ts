@@ -5,8 +5,10 @@ import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type Datab
 import { columnOptionsFor, sqliteConnectionPragmas, translateDriverError, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
+import { MigrationError } from './errors';
 import { MIGRATIONS } from './migration';
 import { SerialQueue } from './serial-queue';
+import { openSqliteReadOnly, prepareSqliteReadOnly } from './sqlite-read-only';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -16,6 +18,12 @@ export interface CreateDataSourceOptions {
   logger?: Logger;
   /** Replaces the driver's migration track (tests use it to add a failing migration). */
   migrations?: MigrationClass[];
+  /**
+   * Open for reading only: SQLite through src/sqlite-read-only.ts (no pragma that writes, nothing
+   * created; the file must exist), PostgreSQL sessions with default_transaction_read_only. Running
+   * or reverting migrations is refused.
+   */
+  readOnly?: boolean;
 }
 
 const IMMEDIATE = Symbol('trinity-db.immediate-transactions');
@@ -58,6 +66,8 @@ export class TrinityDataSource extends DataSource {
   constructor(
     readonly config: DatabaseConfig,
     options: DataSourceOptions,
+    /** Opened for reading only (see CreateDataSourceOptions.readOnly). */
+    readonly readOnly = false,
   ) {
     super(options);
     this.driverName = config.driver;
@@ -85,7 +95,11 @@ export class TrinityDataSource extends DataSource {
   }
 
   override async initialize(): Promise<this> {
-    if (this.config.driver === 'sqlite') ensureSqliteDirectory(this.config);
+    if (this.config.driver === 'sqlite' && !this.config.inMemory) {
+      // Read-only: refuse a missing or non-SQLite file before TypeORM would create its directory.
+      if (this.readOnly) prepareSqliteReadOnly(this.config.path).cleanup();
+      else ensureSqliteDirectory(this.config);
+    }
     try {
       await super.initialize();
     } catch (error) {
@@ -111,12 +125,52 @@ export class TrinityDataSource extends DataSource {
   }
 
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
+    this.refuseWhenReadOnly('run migrations');
     return this.underMigrationLock(() => super.runMigrations({ transaction: 'each', ...options }));
   }
 
   /** Reverting takes the same cross-process lock as running. */
   override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
+    this.refuseWhenReadOnly('revert a migration');
     return this.underMigrationLock(() => super.undoLastMigration(options));
+  }
+
+  /**
+   * The applied migrations (the names in typeorm_migrations, in order), or null when that table is
+   * absent (never migrated, or a legacy file). Unlike TypeORM's MigrationExecutor, never creates it.
+   */
+  async appliedMigrationNames(): Promise<string[] | null> {
+    const runner = this.createQueryRunner();
+    try {
+      if (!(await runner.hasTable(MIGRATIONS_TABLE))) return null;
+      const rows: { name: string }[] = await runner.query(`SELECT name FROM ${this.driver.escape(MIGRATIONS_TABLE)} ORDER BY id`);
+      return rows.map((row) => row.name);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * TypeORM's `migration:show`, without creating the migrations table: logs `[X] name` / `[ ] name`
+   * through the schema-build log and returns whether any migration is pending.
+   */
+  override async showMigrations(): Promise<boolean> {
+    const applied = await this.serialize(() => this.appliedMigrationNames());
+    let pending = false;
+    for (const migration of this.migrations) {
+      const name = migration.name ?? migration.constructor.name;
+      if (applied?.includes(name)) {
+        this.logger.logSchemaBuild(`[X] ${applied.indexOf(name) + 1} ${name}`);
+      } else {
+        pending = true;
+        this.logger.logSchemaBuild(`[ ] ${name}`);
+      }
+    }
+    return pending;
+  }
+
+  private refuseWhenReadOnly(what: string): void {
+    if (this.readOnly) throw new MigrationError(`cannot ${what} on ${this.target}: it was opened read-only`);
   }
 
   /** Runs migration work under the cross-process lock, then puts SQLite's foreign-key mode back. */
@@ -218,7 +272,27 @@ async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise
   };
 }
 
-function sqliteOptions(config: SqliteConfig): DataSourceOptions {
+/**
+ * better-sqlite3 as TypeORM's `driver` for a read-only DataSource: the connection opens through
+ * openSqliteReadOnly (TypeORM calls `new driver(path, options)`).
+ */
+function readOnlySqliteDriver(): unknown {
+  return function ReadOnlySqlite(file: string, options: { timeout?: number }) {
+    return openSqliteReadOnly(file, { timeout: options.timeout });
+  };
+}
+
+function sqliteOptions(config: SqliteConfig, readOnly: boolean): DataSourceOptions {
+  if (readOnly) {
+    return {
+      type: 'better-sqlite3',
+      database: config.path,
+      readonly: true,
+      fileMustExist: true,
+      timeout: config.busyTimeoutMs,
+      driver: readOnlySqliteDriver(),
+    } as DataSourceOptions;
+  }
   return {
     type: 'better-sqlite3',
     database: config.path,
@@ -229,7 +303,7 @@ function sqliteOptions(config: SqliteConfig): DataSourceOptions {
   };
 }
 
-function postgresOptions(config: PostgresConfig): DataSourceOptions {
+function postgresOptions(config: PostgresConfig, readOnly: boolean): DataSourceOptions {
   return {
     type: 'postgres',
     host: config.host,
@@ -248,7 +322,7 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
       idleTimeoutMillis: config.pool.idleTimeoutMs,
       ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
       // Naive timestamp strings are UTC everywhere in Trinity.
-      options: '-c TimeZone=UTC',
+      options: readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
     },
   };
 }
@@ -261,7 +335,8 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
 export function createDataSource(target?: string | DatabaseConfig, options: CreateDataSourceOptions = {}): TrinityDataSource {
   const config =
     target === undefined ? loadDatabaseConfig() : typeof target === 'string' ? parseDatabaseUrl(target, process.env, 'argument') : target;
-  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config) : postgresOptions(config);
+  const readOnly = options.readOnly === true;
+  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config, readOnly) : postgresOptions(config, readOnly);
   return new TrinityDataSource(config, {
     ...driverOptions,
     entities: buildEntitySchemas(config.driver),
@@ -271,5 +346,5 @@ export function createDataSource(target?: string | DatabaseConfig, options: Crea
     synchronize: false,
     logging: options.logging ?? false,
     logger: options.logger,
-  } as DataSourceOptions);
+  } as DataSourceOptions, readOnly);
 }

@@ -317,6 +317,22 @@ function splitQualified(names: string): { table?: string; columns: string[] } {
 const PG_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 const PG_UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection ended unexpectedly/i;
 
+/** Why PostgreSQL cannot be used, with what to check (socket errors carry the address tried). */
+function unavailableReason(error: DriverErrorShape & { address?: string; port?: number; hostname?: string; errors?: DriverErrorShape[] }): string {
+  const { code, message = '' } = error;
+  const attempt = (error.errors?.[0] ?? error) as { address?: string; port?: number };
+  const at = attempt.address ? ` at ${attempt.address.includes(':') ? `[${attempt.address}]` : attempt.address}${attempt.port ? `:${attempt.port}` : ''}` : '';
+  if (code === 'ECONNREFUSED') return `connection refused${at} (ECONNREFUSED): is the PostgreSQL server running and accepting TCP connections there?`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name${error.hostname ? ` '${error.hostname}'` : ''} cannot be resolved (${code}): check the host in the URL`;
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return `no answer from the server within the connect timeout${at}: check the host, the port and any firewall (DB_CONNECT_TIMEOUT, or connect_timeout in the URL)`;
+  if (code === 'EHOSTUNREACH') return `the host is unreachable${at} (EHOSTUNREACH)`;
+  if (code === '57P03') return 'the server is starting up or shutting down (57P03): try again in a moment';
+  if (code === '57P01' || code === '57P02') return `the server terminated the connection (${code})`;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `the connection was lost (${code})`;
+  if (code && /^[A-Z]/.test(code)) return `connection failed (${code})`;
+  return /Connection terminated|Connection ended|connection error/i.test(message) ? `the connection was lost (${message})` : 'connection failed';
+}
+
 /**
  * Maps a driver error to a typed error with the same wording on both drivers: constraint violations
  * (legacy SQLite text), an unreachable or locked database (naming `target`, a masked URL or a path),
@@ -355,7 +371,14 @@ export function translateDriverError(error: unknown, target = 'the database'): u
   }
   if (code === '54000') return new ValueRejectedError('value too large for a PostgreSQL index entry (an indexed text column holds at most a few kB)');
   if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) {
-    return new DatabaseUnavailableError(target, code && /^[A-Z]/.test(code) ? `connection failed (${code})` : 'connection failed');
+    return new DatabaseUnavailableError(target, unavailableReason(driverError));
+  }
+  if (code === '3D000') {
+    const name = /database "(.*)" does not exist/.exec(message)?.[1];
+    return new DatabaseUnavailableError(
+      target,
+      `${name ? `database "${name}"` : 'the database'} does not exist (3D000): create it first, e.g. \`createdb -h HOST -p PORT -U USER ${name ?? 'NAME'}\` or \`CREATE DATABASE ${name ? `"${name}"` : 'name'};\``,
+    );
   }
   return error;
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { buildPackage } from './build-package.mjs';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -32,6 +33,7 @@ async function assertReachable(url, label) {
 }
 
 export default async function globalSetup() {
+  if (buildPackage(path.resolve(import.meta.dirname, '../..'))) console.log('\nbuilt dist/ from the current sources');
   if (process.env.TEST_DATABASE_URL) {
     const url = process.env.TEST_DATABASE_URL;
     const version = await assertReachable(url, 'TEST_DATABASE_URL');
