@@ -262,6 +262,7 @@ async function checkSource(source: ReadOnlyDatabase): Promise<string[]> {
  */
 function withTargetState(error: unknown, progress: CopyProgress): unknown {
   if (!(error instanceof DatabaseCommandError)) return error;
+  if (error.ref.role === 'source' && !progress.committing) return new CliError(`${error.message}; the target was left unchanged`, error.exitCode);
   const state = progress.committed
     ? 'the copy was committed, but its verification did not finish; run `trinity-db verify` with the same URLs'
     : progress.committing
@@ -475,7 +476,7 @@ async function copyOnce(options: CopyOptions, state: CopyProgress): Promise<Copy
       if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
       await client.end().catch(() => undefined);
     }
-    await source.close();
+    await source.close().catch(() => undefined); // never hides the error that got us here
   }
 }
 

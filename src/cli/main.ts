@@ -213,6 +213,8 @@ export function run(argv: string[] = process.argv.slice(2)): void {
   main(argv).then(
     (code) => {
       process.exitCode = code;
+      // The command is done: a connection a driver failed to close must not keep the process alive.
+      setTimeout(() => process.exit(), 5000).unref();
     },
     (error) => {
       process.stderr.write(`trinity-db: ${(error as Error)?.message ?? String(error)}\n`);

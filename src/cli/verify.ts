@@ -208,8 +208,8 @@ export async function verifyDatabases(fromUrl: string, toUrl: string, options: V
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await source.close();
-    await target?.close();
+    // Both, whatever happened to the other (an open PostgreSQL connection would keep the process alive).
+    await Promise.allSettled([source.close(), target?.close()]);
   }
 }
 
