@@ -69,12 +69,16 @@ interface ErrorShape {
   user?: string;
 }
 
+const SQLITE_MISSING = 'the SQLite file does not exist';
+
 /** SQLite result codes (better-sqlite3 `code`) that mean the file itself is damaged or not a database. */
 const SQLITE_DAMAGED = /^SQLITE_(CORRUPT|NOTADB)/;
 
 /** What went wrong with a database, with a hint where one helps (no URL: the caller names the database). */
 export function explainDatabaseError(error: unknown): string {
-  if (error instanceof DatabaseUnavailableError) return error.reason;
+  if (error instanceof DatabaseUnavailableError) {
+    return error.reason === SQLITE_MISSING ? `${SQLITE_MISSING} (check the path; \`trinity-db migrate\` creates a new database)` : error.reason;
+  }
   const shape = ((error as ErrorShape)?.driverError ?? error) as ErrorShape | undefined;
   const code = shape?.code;
   const message = String(shape?.message ?? error);
