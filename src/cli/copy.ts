@@ -235,7 +235,7 @@ async function insertRows(client: Client, table: TableSpec, rows: ConvertedRow[]
       await client.query('RELEASE SAVEPOINT trinity_copy_batch');
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT trinity_copy_batch');
-      rejected.push({ row, reason: `PostgreSQL rejected the row: ${(error as Error).message}` });
+      rejected.push({ row, reason: `PostgreSQL rejected the row: ${error instanceof DatabaseCommandError ? error.reason : (error as Error).message}` });
     }
     await client.query('SAVEPOINT trinity_copy_batch');
   }

@@ -213,8 +213,12 @@ export function run(argv: string[] = process.argv.slice(2)): void {
   main(argv).then(
     (code) => {
       process.exitCode = code;
-      // The command is done: a connection a driver failed to close must not keep the process alive.
-      setTimeout(() => process.exit(), 5000).unref();
+      // The command is done: once its output is flushed, a connection a driver failed to close must
+      // not keep the process alive.
+      let flushed = 0;
+      const exitLater = () => ++flushed === 2 && setTimeout(() => process.exit(), 5000).unref();
+      process.stdout.write('', exitLater);
+      process.stderr.write('', exitLater);
     },
     (error) => {
       process.stderr.write(`trinity-db: ${(error as Error)?.message ?? String(error)}\n`);
