@@ -19,19 +19,24 @@ class AccountsService {
 }
 
 @Module({
-  imports: [TrinityDatabaseModule.forRoot({ url: process.env.DATABASE_URL })],
+  // While the database is unreachable at start-up, try 3 more times, 2 s apart (each try is logged).
+  imports: [TrinityDatabaseModule.forRoot({ url: process.env.DATABASE_URL, retryAttempts: 3, retryDelay: 2000 })],
   providers: [AccountsService],
 })
 class AppModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  // Warnings (the retries) as plain lines; a start-up error is thrown to the catch below instead of aborting.
+  const logger = { log() {}, error() {}, warn: (message: unknown) => console.warn(`warning: ${String(message)}`) };
+  const app = await NestFactory.createApplicationContext(AppModule, { logger, abortOnError: false });
   const user = await app.get(AccountsService).ensureUser('bob');
   console.log('user:', user.username, user.id);
   await app.close(); // closes the database
 }
 
-main().catch((error) => {
-  console.error(error);
+main().catch((error: unknown) => {
+  // One line that says what is wrong (e.g. "database unavailable (postgresql://trinity:***@db/trinity):
+  // connection refused ..."); trinity-db's messages never contain a password.
+  console.error(`cannot run the example: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
+main().catch((error: unknown) => {
+  // One line that says what is wrong (e.g. "database unavailable (postgresql://trinity:***@db/trinity):
+  // connection refused ..."); trinity-db's messages never contain a password.
+  console.error(`cannot run the example: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -17,10 +17,13 @@ import { TrinityDbError } from './errors';
 
 export class ConfigError extends TrinityDbError {
   readonly variable: string;
+  /** What is wrong, without the variable name (the message is `<variable>: <reason>`). */
+  readonly reason: string;
 
   constructor(variable: string, message: string) {
     super(`${variable}: ${message}`);
     this.variable = variable;
+    this.reason = message;
   }
 }
 
@@ -62,8 +65,8 @@ export interface PostgresConfig {
   /** Non-enumerable: absent from JSON.stringify and util.inspect. */
   readonly password?: string;
   sslmode?: SslMode;
-  /** `key` is non-enumerable (pg copies it explicitly, see pg/lib/connection.js). */
-  ssl: false | { rejectUnauthorized: boolean; ca?: string; cert?: string; key?: string };
+  /** `key` and `passphrase` are non-enumerable (pg copies them explicitly, see pg/lib/connection.js). */
+  ssl: false | { rejectUnauthorized: boolean; ca?: string; cert?: string; key?: string; passphrase?: string };
   applicationName: string;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -86,7 +89,11 @@ const POSTGRES_OPTIONS = [
   'application_name',
   'host',
   'port',
+  'password',
+  'sslpassword',
 ];
+/** Query options whose values are secrets: libpq takes the password and the TLS key's passphrase there too. */
+const SECRET_QUERY_OPTIONS = ['password', 'sslpassword'];
 const SQLITE_OPTIONS = ['timeout'];
 const EXAMPLES = 'sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user:password@host:5432/dbname';
 
@@ -184,12 +191,37 @@ function maskUnparsed(text: string): string {
   return `${text.slice(0, colon + 1)}***${text.slice(at)}`;
 }
 
-/** Replace the password of a URL (if any) by `***`; everything else is kept verbatim. */
+/**
+ * Hides the values of the secret query options (`password`, `sslpassword`) in `text` from its
+ * first '?' on. Keys are compared percent-decoded, as the parser reads them, so `pass%77ord=`
+ * is hidden too; a value runs to the next '&' (or '#'), whatever it contains.
+ */
+function maskQuerySecrets(text: string): string {
+  const q = text.indexOf('?');
+  if (q < 0) return text;
+  const masked = text
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      const key = percentDecode(pair.slice(0, eq).replace(/\+/g, ' ')).trim().toLowerCase();
+      return SECRET_QUERY_OPTIONS.includes(key) ? `${pair.slice(0, eq)}=***` : pair;
+    })
+    .join('&');
+  return `${text.slice(0, q + 1)}${masked}`;
+}
+
+/**
+ * Replace the password of a URL (the userinfo password and the `password` / `sslpassword` query
+ * options) by `***`; everything else is kept verbatim.
+ */
 export function maskUrl(url: string): string {
   const parts = splitUrl(url);
-  if (!parts) return maskUnparsed(url);
-  if (parts.password === undefined || parts.password === '') return url;
-  return `${url.slice(0, parts.passwordStart)}***${url.slice(parts.passwordEnd)}`;
+  if (!parts) return maskQuerySecrets(maskUnparsed(url));
+  if (parts.password === undefined || parts.password === '') return maskQuerySecrets(url);
+  const tail = url.slice(parts.passwordEnd);
+  return `${url.slice(0, parts.passwordStart)}***${maskQuerySecrets(tail)}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -408,6 +440,17 @@ function parsePostgres(
         configurable: true,
       });
     }
+    const passphrase = options.get('sslpassword');
+    if (passphrase !== undefined) {
+      // pg hands the TLS options to tls.connect with Object.assign, which copies enumerable
+      // properties only: an enumerable getter is copied, yet util.inspect shows `[Getter]` and
+      // JSON.stringify (through toJSON) leaves it out.
+      Object.defineProperty(tls, 'passphrase', { get: () => passphrase, enumerable: true, configurable: true });
+      Object.defineProperty(tls, 'toJSON', {
+        value: () => Object.fromEntries(Object.entries(tls).filter(([name]) => name !== 'passphrase')),
+        enumerable: false,
+      });
+    }
     ssl = tls;
   }
 
@@ -441,11 +484,10 @@ function parsePostgres(
   };
   if (config.user === undefined) delete config.user;
   if (config.sslmode === undefined) delete config.sslmode;
+  // As in libpq, a `password` query option wins over the userinfo password.
+  const password = options.get('password') ?? (parts.password ? percentDecode(parts.password) : undefined);
   // Non-enumerable, so JSON.stringify and util.inspect leave it out.
-  Object.defineProperty(config, 'password', {
-    value: parts.password ? percentDecode(parts.password) : undefined,
-    enumerable: false,
-  });
+  Object.defineProperty(config, 'password', { value: password === '' ? undefined : password, enumerable: false });
   return config;
 }
 

@@ -5,12 +5,13 @@ import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type Datab
 import { columnOptionsFor, sqliteConnectionPragmas, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
+import { DatabaseUnavailableError, MigrationError } from './errors';
 import { MIGRATIONS } from './migration';
-import { DatabaseUnavailableError } from './errors';
 import { translateIfDriverError } from './sql/driver-errors';
 import { PostgresExecutor, type PgPool } from './sql/postgres';
 import { queryLogFor } from './sql/query-log';
 import { SqliteExecutor, useImmediateTransactions, type SqliteConnection } from './sql/sqlite';
+import { openSqliteReadOnly, prepareSqliteReadOnly } from './sqlite-read-only';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -20,6 +21,12 @@ export interface CreateDataSourceOptions {
   logger?: Logger;
   /** Replaces the driver's migration track (tests use it to add a failing migration). */
   migrations?: MigrationClass[];
+  /**
+   * Open for reading only: SQLite through src/sqlite-read-only.ts (no pragma that writes, nothing
+   * created; the file must exist), PostgreSQL sessions with default_transaction_read_only. Running
+   * or reverting migrations is refused.
+   */
+  readOnly?: boolean;
 }
 
 /** Name of TypeORM's bookkeeping table (the legacy `schema_migrations` table is left alone). */
@@ -60,6 +67,8 @@ export class TrinityDataSource extends DataSource {
   constructor(
     readonly config: DatabaseConfig,
     options: DataSourceOptions,
+    /** Opened for reading only (see CreateDataSourceOptions.readOnly). */
+    readonly readOnly = false,
   ) {
     super(options);
     this.driverName = config.driver;
@@ -96,7 +105,11 @@ export class TrinityDataSource extends DataSource {
     this.executor.exclusive(() => (DataSource.prototype.transaction as (...a: unknown[]) => Promise<unknown>).apply(this, args))) as DataSource['transaction'];
 
   override async initialize(): Promise<this> {
-    if (this.config.driver === 'sqlite') ensureSqliteDirectory(this.config);
+    if (this.config.driver === 'sqlite' && !this.config.inMemory) {
+      // Read-only: refuse a missing or non-SQLite file before TypeORM would create its directory.
+      if (this.readOnly) prepareSqliteReadOnly(this.config.path).cleanup();
+      else ensureSqliteDirectory(this.config);
+    }
     try {
       await super.initialize();
     } catch (error) {
@@ -123,6 +136,7 @@ export class TrinityDataSource extends DataSource {
    * outlives the transaction); on SQLite an exclusive lock on `<file>-migrations.lock`.
    */
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
+    this.refuseWhenReadOnly('run migrations');
     return this.underMigrationLock((runner) => {
       const executor = new MigrationExecutor(this, runner);
       executor.transaction = options?.transaction ?? 'each';
@@ -133,6 +147,7 @@ export class TrinityDataSource extends DataSource {
 
   /** Reverting takes the same cross-process lock as running. */
   override async undoLastMigration(options?: Parameters<DataSource['undoLastMigration']>[0]): Promise<void> {
+    this.refuseWhenReadOnly('revert a migration');
     return this.underMigrationLock((runner) => {
       const executor = new MigrationExecutor(this, runner);
       executor.transaction = options?.transaction ?? 'all';
@@ -141,18 +156,59 @@ export class TrinityDataSource extends DataSource {
     });
   }
 
-  /** Names of the applied migrations, oldest first. */
+  /**
+   * The applied migrations (the names in typeorm_migrations, in order), or null when that table is
+   * absent (never migrated, or a legacy file). Unlike TypeORM's MigrationExecutor, never creates it.
+   */
+  async appliedMigrationNames(): Promise<string[] | null> {
+    return this.executor.exclusive(async () => {
+      const runner = this.createQueryRunner();
+      try {
+        if (!(await runner.hasTable(MIGRATIONS_TABLE))) return null;
+        const rows: { name: string }[] = await runner.query(`SELECT name FROM ${this.driver.escape(MIGRATIONS_TABLE)} ORDER BY id`);
+        return rows.map((row) => row.name);
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
+  /** Names of the applied migrations, oldest first ([] when none is). */
   async appliedMigrations(): Promise<string[]> {
-    return (await this.readMigrations((executor) => executor.getExecutedMigrations())).map((m) => m.name);
+    return (await this.appliedMigrationNames()) ?? [];
   }
 
   /** Names of the migrations of this driver's track that are not applied yet. */
   async pendingMigrations(): Promise<string[]> {
-    return (await this.readMigrations((executor) => executor.getPendingMigrations())).map((m) => m.name);
+    const applied = new Set(await this.appliedMigrations());
+    return this.migrationNames().filter((name) => !applied.has(name));
   }
 
-  private readMigrations<T>(read: (executor: MigrationExecutor) => Promise<T>): Promise<T> {
-    return this.executor.exclusive(() => read(new MigrationExecutor(this)));
+  /**
+   * TypeORM's `migration:show`, without creating the migrations table: logs `[X] name` / `[ ] name`
+   * through the schema-build log and returns whether any migration is pending.
+   */
+  override async showMigrations(): Promise<boolean> {
+    const applied = (await this.appliedMigrationNames()) ?? [];
+    let pending = false;
+    for (const name of this.migrationNames()) {
+      if (applied.includes(name)) {
+        this.logger.logSchemaBuild(`[X] ${applied.indexOf(name) + 1} ${name}`);
+      } else {
+        pending = true;
+        this.logger.logSchemaBuild(`[ ] ${name}`);
+      }
+    }
+    return pending;
+  }
+
+  /** The names of this driver's migration track, in order. */
+  private migrationNames(): string[] {
+    return this.migrations.map((migration) => migration.name ?? migration.constructor.name);
+  }
+
+  private refuseWhenReadOnly(what: string): void {
+    if (this.readOnly) throw new MigrationError(`cannot ${what} on ${this.target}: it was opened read-only`);
   }
 
   /**
@@ -262,7 +318,27 @@ async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise
   };
 }
 
-function sqliteOptions(config: SqliteConfig): DataSourceOptions {
+/**
+ * better-sqlite3 as TypeORM's `driver` for a read-only DataSource: the connection opens through
+ * openSqliteReadOnly (TypeORM calls `new driver(path, options)`).
+ */
+function readOnlySqliteDriver(): unknown {
+  return function ReadOnlySqlite(file: string, options: { timeout?: number }) {
+    return openSqliteReadOnly(file, { timeout: options.timeout });
+  };
+}
+
+function sqliteOptions(config: SqliteConfig, readOnly: boolean): DataSourceOptions {
+  if (readOnly) {
+    return {
+      type: 'better-sqlite3',
+      database: config.path,
+      readonly: true,
+      fileMustExist: true,
+      timeout: config.busyTimeoutMs,
+      driver: readOnlySqliteDriver(),
+    } as DataSourceOptions;
+  }
   return {
     type: 'better-sqlite3',
     database: config.path,
@@ -273,7 +349,7 @@ function sqliteOptions(config: SqliteConfig): DataSourceOptions {
   };
 }
 
-function postgresOptions(config: PostgresConfig): DataSourceOptions {
+function postgresOptions(config: PostgresConfig, readOnly: boolean): DataSourceOptions {
   return {
     type: 'postgres',
     host: config.host,
@@ -292,7 +368,7 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
       idleTimeoutMillis: config.pool.idleTimeoutMs,
       ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
       // Naive timestamp strings are UTC everywhere in Trinity.
-      options: '-c TimeZone=UTC',
+      options: readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
     },
   };
 }
@@ -305,7 +381,8 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
 export function createDataSource(target?: string | DatabaseConfig, options: CreateDataSourceOptions = {}): TrinityDataSource {
   const config =
     target === undefined ? loadDatabaseConfig() : typeof target === 'string' ? parseDatabaseUrl(target, process.env, 'argument') : target;
-  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config) : postgresOptions(config);
+  const readOnly = options.readOnly === true;
+  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config, readOnly) : postgresOptions(config, readOnly);
   return new TrinityDataSource(config, {
     ...driverOptions,
     entities: buildEntitySchemas(config.driver),
@@ -315,5 +392,5 @@ export function createDataSource(target?: string | DatabaseConfig, options: Crea
     synchronize: false,
     logging: options.logging ?? false,
     logger: options.logger,
-  } as DataSourceOptions);
+  } as DataSourceOptions, readOnly);
 }

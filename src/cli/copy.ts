@@ -14,6 +14,7 @@
  */
 import type { Client } from 'pg';
 import type { ColumnSpec, TableSpec } from '../entity/columns';
+import { DatabaseCommandError, EXIT } from './errors';
 import { migrateDatabase } from './migrate';
 import { formatTable, type ProgressEvent } from './output';
 import {
@@ -44,6 +45,14 @@ export interface CopyOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Informational messages (migrations, truncation, sequences). */
   log?: (line: string) => void;
+  /** The flags or variables the URLs came from, for messages (default --from, --to). */
+  fromVia?: string;
+  toVia?: string;
+  /**
+   * Asked before `truncate` empties a target that holds rows (the tables with their counts); the copy
+   * is refused, with nothing changed, unless it resolves true. Without it truncate proceeds.
+   */
+  confirmTruncate?: (nonEmpty: string[]) => Promise<boolean>;
 }
 
 export interface InvalidRow {
@@ -226,7 +235,7 @@ async function insertRows(client: Client, table: TableSpec, rows: ConvertedRow[]
       await client.query('RELEASE SAVEPOINT trinity_copy_batch');
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT trinity_copy_batch');
-      rejected.push({ row, reason: `PostgreSQL rejected the row: ${(error as Error).message}` });
+      rejected.push({ row, reason: `PostgreSQL rejected the row: ${error instanceof DatabaseCommandError ? error.reason : (error as Error).message}` });
     }
     await client.query('SAVEPOINT trinity_copy_batch');
   }
@@ -247,13 +256,50 @@ async function checkSource(source: ReadOnlyDatabase): Promise<string[]> {
   return state.applied;
 }
 
+/**
+ * A copy that failed on a database (not a refusal): says what became of the target, which is all or
+ * nothing, so the operator knows a re-run is safe.
+ */
+function withTargetState(error: unknown, progress: CopyProgress): unknown {
+  if (!(error instanceof DatabaseCommandError)) return error;
+  if (error.ref.role === 'source' && !progress.committing) return new CliError(`${error.message}; the target was left unchanged`, error.exitCode);
+  const state = progress.committed
+    ? 'the copy was committed, but its verification did not finish; run `trinity-db verify` with the same URLs'
+    : progress.committing
+      ? 'the connection failed while the copy was being committed, so whether it was is unknown: run `trinity-db verify` with the same URLs (or copy again with --truncate)'
+      : progress.migrated.length
+      ? `no row was copied: the target only got the schema (${progress.migrated.join(', ')}); run the same command again`
+      : 'the target was left unchanged (nothing of this copy was committed); run the same command again';
+  return new CliError(`${error.message}; ${state}`, error.exitCode);
+}
+
+interface CopyProgress {
+  /** Migrations applied to the target by this copy. */
+  migrated: string[];
+  committing: boolean;
+  committed: boolean;
+}
+
 /** Copies every application table of a SQLite database into a PostgreSQL database (see the module comment). */
 export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
+  const progress: CopyProgress = { migrated: [], committing: false, committed: false };
+  try {
+    return await copyOnce(options, progress);
+  } catch (error) {
+    throw withTargetState(error, progress);
+  }
+}
+
+async function copyOnce(options: CopyOptions, state: CopyProgress): Promise<CopyReport> {
   const log = options.log ?? (() => undefined);
-  const fromConfig = parseUrl(options.from, '--from');
-  const toConfig = parseUrl(options.to, '--to');
-  if (fromConfig.driver !== 'sqlite') throw new CliError(`--from must be a SQLite URL (sqlite:///path/to/trinity.db), got ${fromConfig.maskedUrl}`, 2);
-  if (toConfig.driver !== 'postgres') throw new CliError(`--to must be a PostgreSQL URL (postgresql://user:password@host:5432/db), got ${toConfig.maskedUrl}`, 2);
+  const fromVia = options.fromVia ?? '--from';
+  const toVia = options.toVia ?? '--to';
+  const fromConfig = parseUrl(options.from, fromVia, 'source');
+  const toConfig = parseUrl(options.to, toVia, 'target');
+  if (fromConfig.driver !== 'sqlite') throw new CliError(`the source (${fromVia}) must be a SQLite URL (sqlite:///path/to/trinity.db), got ${fromConfig.maskedUrl}`, EXIT.usage);
+  if (toConfig.driver !== 'postgres') {
+    throw new CliError(`the target (${toVia}) must be a PostgreSQL URL (postgresql://user:password@host:5432/db), got ${toConfig.maskedUrl}`, EXIT.usage);
+  }
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError(`--batch-size must be a positive integer, got ${batchSize}`, 2);
   const delayMs = Number(process.env[BATCH_DELAY_ENV] ?? 0) || 0;
@@ -264,7 +310,8 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
   try {
     const sourceMigrations = await checkSource(source);
 
-    const migrated = await migrateDatabase(options.to, (line) => log(`target: ${line}`));
+    const migrated = await migrateDatabase(toConfig, (line) => log(`target: ${line}`));
+    state.migrated.push(...migrated.applied);
     if (migrated.applied.length) log(`migrated the target ${toConfig.maskedUrl}: ${migrated.applied.join(', ')}`);
     client = await connectPostgres(toConfig);
     const { rows: applied } = await client.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
@@ -295,6 +342,9 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
           `Nothing was changed. Re-run with --truncate to replace its contents (every application table is emptied in the copy transaction), ` +
           `or copy into an empty database. (An interrupted copy never leaves rows behind: copies commit all or nothing.)`,
       );
+    }
+    if (nonEmpty.length && options.confirmTruncate && !(await options.confirmTruncate(nonEmpty))) {
+      throw new CopyError(`not confirmed: nothing was changed (the target ${toConfig.maskedUrl} keeps its rows)`);
     }
     if (nonEmpty.length) {
       await client.query(`TRUNCATE ${tableList} RESTART IDENTITY`);
@@ -398,8 +448,10 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
       sequences.push({ table: table.tableName, nextId: Number(rows[0].last) + 1 });
     }
 
+    state.committing = true;
     await client.query('COMMIT');
     inTransaction = false;
+    state.committed = true;
     const seconds = (performance.now() - started) / 1000;
     const totalRows = report.reduce((sum, t) => sum + t.copied, 0);
     const result: CopyReport = {
@@ -417,14 +469,14 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     await client.end();
     client = undefined;
     await source.close();
-    if (options.verify !== false) result.verify = await verifyDatabases(options.from, options.to, { exclude: skippedKeys });
+    if (options.verify !== false) result.verify = await verifyDatabases(options.from, options.to, { exclude: skippedKeys, fromVia, toVia });
     return result;
   } finally {
     if (client) {
       if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
       await client.end().catch(() => undefined);
     }
-    await source.close();
+    await source.close().catch(() => undefined); // never hides the error that got us here
   }
 }
 
@@ -450,7 +502,7 @@ export function printCopyReport(report: CopyReport, out: (line: string) => void)
   if (report.verify) printVerifyReport(report.verify, out);
 }
 
-export const COPY_HELP = `Usage: trinity-db copy --from SQLITE_URL --to POSTGRES_URL [--truncate] [--skip-invalid] [--batch-size N]
+export const COPY_HELP = `Usage: trinity-db copy --from SQLITE_URL --to POSTGRES_URL [--truncate [--yes]] [--skip-invalid] [--batch-size N] [--json]
 
 Copy every application table of a SQLite database into PostgreSQL, then verify the copy.
 
@@ -458,20 +510,27 @@ Copy every application table of a SQLite database into PostgreSQL, then verify t
     \`trinity-db migrate --url SQLITE_URL\` on it first (copy never writes to the source).
   - The target is migrated to the same head, then filled in one transaction: if anything fails,
     or the process is killed, the target keeps nothing of the copy and a re-run starts over.
-  - A target that already holds rows is refused unless --truncate is given.
+  - A target that already holds rows is refused unless --truncate is given; --truncate asks
+    before emptying it on a terminal, and needs --yes otherwise.
   - Values are converted per column: 0/1 -> boolean, legacy timestamp text -> timestamptz
     (microseconds kept), JSON text -> jsonb. Rows that cannot be converted are listed by table
     and primary key and the copy fails, unless --skip-invalid is given.
   - Serial id sequences are reset so the next insert gets a new id.
-  - Progress: a bar on a terminal, plain lines otherwise; then a summary table and \`verify\`.
+  - Progress: a bar on a terminal, plain lines otherwise (on stderr); then a summary table and
+    \`verify\` (or, with --json, one JSON document).
 
 Exit status: 0 copied and verified, 1 refused / failed / verification differences, 2 usage error.
 
 Options:
-  --from URL        the SQLite source (sqlite:///relative.db or sqlite:////absolute.db)
-  --to URL          the PostgreSQL target (postgresql://user:password@host:5432/db)
+  --from URL        the SQLite source (sqlite:///relative.db or sqlite:////absolute.db;
+                    default: TRINITY_DB_SOURCE_URL)
+  --to URL          the PostgreSQL target (postgresql://user:password@host:5432/db; default:
+                    TRINITY_DB_TARGET_URL, which keeps the password off the command line, as does
+                    PGPASSWORD for a URL without a password)
   --truncate        empty a non-empty target first (in the same transaction)
+  -y, --yes         do not ask before --truncate empties the target (needed when not on a terminal)
   --skip-invalid    skip rows that cannot be converted, list them, and copy the rest
   --batch-size N    rows per INSERT statement (default 500)
+  --json            print the report (and verify's) as one JSON document
   -h, --help        show this help
 `;

@@ -4,16 +4,18 @@
  * microsecond-exact legacy timestamp parsing, and the canonical "API terms" form of a value that
  * `verify` hashes.
  */
-import Database from 'better-sqlite3';
-import { existsSync } from 'fs';
 import { Client } from 'pg';
-import { parseDatabaseUrl, type DatabaseConfig, type PostgresConfig } from '../config';
+import { ConfigError, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig } from '../config';
 import { parseTimestamp } from '../codec/timestamp';
 import type { Driver } from '../dialect';
 import { MIGRATIONS_TABLE } from '../data-source';
 import { registeredTables, type ColumnSpec, type TableSpec } from '../entity/columns';
 import '../entity';
 import { MIGRATIONS } from '../migration';
+import { openSqliteReadOnly as openSqliteFile } from '../sqlite-read-only';
+import { CliError, EXIT, attributeTo, onDatabase, urlError, type DatabaseRef, type DatabaseRole } from './errors';
+
+export { CliError };
 
 /** Parents first (users, agent_ownership, ...): there are no enforced foreign keys, this is for readability. */
 const PARENTS_FIRST = ['users', 'agent_ownership'];
@@ -45,23 +47,27 @@ export function migrationTrack(driver: Driver): string[] {
   });
 }
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    /** 1 = refused / failed / differences, 2 = usage. */
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-    this.name = 'CliError';
+const refs = new WeakMap<DatabaseConfig, DatabaseRef>();
+
+/**
+ * Parses a URL given through `via` (a flag or a variable) for a database of the command; errors
+ * (and later failures on that database, see refOf) name the role and `via`.
+ */
+export function parseUrl(url: string, via: string, role: DatabaseRole = 'database'): DatabaseConfig {
+  let config: DatabaseConfig;
+  try {
+    config = parseDatabaseUrl(url, process.env, 'argument', via);
+  } catch (error) {
+    if (error instanceof ConfigError) throw urlError(error, via, role);
+    throw error;
   }
+  refs.set(config, { role, via, maskedUrl: config.maskedUrl, driver: config.driver });
+  return config;
 }
 
-export function parseUrl(url: string, option: string): DatabaseConfig {
-  try {
-    return parseDatabaseUrl(url, process.env, 'argument', option);
-  } catch (error) {
-    throw new CliError((error as Error).message, 2);
-  }
+/** The role and origin of a parsed URL (a config not made by parseUrl is the command's database, given by --url). */
+export function refOf(config: DatabaseConfig): DatabaseRef {
+  return refs.get(config) ?? { role: 'database', via: '--url', maskedUrl: config.maskedUrl, driver: config.driver };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,19 +224,60 @@ export interface ReadOnlyDatabase {
   count(table: string): Promise<number>;
   /** Rows in batches; values as the driver returns them (see canonicalValue). */
   readRows(table: TableSpec, batchSize?: number): AsyncGenerator<Record<string, unknown>[]>;
+  /** The row whose primary key equals that of `key` (a row readRows returned), if any. */
+  readRow(table: TableSpec, key: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
   /** sqlite_sequence (SQLite) values by table; empty on PostgreSQL. */
   sequences(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 
+/** Opens a database for reading only; every failure (opening, reading) names the database (see refOf). */
 export async function openReadOnly(config: DatabaseConfig): Promise<ReadOnlyDatabase> {
-  return config.driver === 'sqlite' ? openSqliteReadOnly(config.path, config.maskedUrl, config.busyTimeoutMs) : openPostgresReadOnly(config);
+  const ref = refOf(config);
+  if (config.driver === 'sqlite' && config.inMemory) throw new CliError(`${ref.via}: an in-memory SQLite database has nothing to read`, EXIT.usage);
+  const db = await onDatabase(ref, async () =>
+    config.driver === 'sqlite' ? openSqliteReadOnly(config.path, config.maskedUrl, config.busyTimeoutMs) : openPostgresReadOnly(config),
+  );
+  return attributed(db, ref);
+}
+
+/** The same database with every failure attributed to `ref`. */
+function attributed(db: ReadOnlyDatabase, ref: DatabaseRef): ReadOnlyDatabase {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      onDatabase(ref, () => fn(...args));
+  return {
+    driver: db.driver,
+    maskedUrl: db.maskedUrl,
+    appliedMigrations: wrap(db.appliedMigrations),
+    hasTable: wrap(db.hasTable),
+    count: wrap(db.count),
+    readRow: wrap(db.readRow),
+    sequences: wrap(db.sequences),
+    close: wrap(db.close),
+    async *readRows(table, batchSize) {
+      try {
+        yield* db.readRows(table, batchSize);
+      } catch (error) {
+        throw attributeTo(ref, error);
+      }
+    },
+  };
+}
+
+/** Test hook: milliseconds to sleep between the batches readRows returns (used to stop a server mid-read). */
+const READ_DELAY_ENV = 'TRINITY_DB_TEST_READ_DELAY_MS';
+const readDelay = () => new Promise((resolve) => setTimeout(resolve, Number(process.env[READ_DELAY_ENV] ?? 0) || 0));
+
+/** `WHERE "a" = ? AND "b" = ?` over the primary key of `table`, with the values of `row`. */
+function keyCondition(table: TableSpec, row: Record<string, unknown>, placeholder: (i: number) => string) {
+  const columns = primaryColumns(table);
+  return { sql: columns.map((c, i) => `${quoteIdent(c.name)} = ${placeholder(i)}`).join(' AND '), values: columns.map((c) => row[c.name]) };
 }
 
 function openSqliteReadOnly(file: string, maskedUrl: string, busyTimeoutMs: number): ReadOnlyDatabase {
-  if (file === ':memory:') throw new CliError(`${maskedUrl}: an in-memory SQLite database has nothing to read`, 2);
-  if (!existsSync(file)) throw new CliError(`${maskedUrl}: the SQLite file ${file} does not exist`);
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  const db = openSqliteFile(file, { timeout: busyTimeoutMs });
   // One read transaction: every table is read from the same snapshot.
   db.exec('BEGIN');
   const tableExists = (name: string) => !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
@@ -259,7 +306,14 @@ function openSqliteReadOnly(file: string, maskedUrl: string, busyTimeoutMs: numb
         for (const row of rows) delete row.__rowid;
         yield rows;
         if (rows.length < batchSize) return;
+        await readDelay();
       }
+    },
+    async readRow(table, key) {
+      const where = keyCondition(table, key, () => '?');
+      const statement = db.prepare(`SELECT ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ${quoteIdent(table.tableName)} WHERE ${where.sql} LIMIT 1`);
+      statement.safeIntegers(true);
+      return statement.get(...where.values) as Record<string, unknown> | undefined;
     },
     async sequences() {
       if (!tableExists('sqlite_sequence')) return new Map();
@@ -277,7 +331,7 @@ function openSqliteReadOnly(file: string, maskedUrl: string, busyTimeoutMs: numb
 
 /** A pg Client for a parsed PostgreSQL configuration (sessions in UTC, as the DataSource's). */
 export function postgresClient(config: PostgresConfig): Client {
-  return new Client({
+  const client = new Client({
     host: config.host,
     port: config.port,
     database: config.database,
@@ -288,16 +342,32 @@ export function postgresClient(config: PostgresConfig): Client {
     connectionTimeoutMillis: config.connectTimeoutMs,
     options: '-c TimeZone=UTC',
   });
+  // A connection lost between queries is emitted as 'error' (unhandled, it would end the process
+  // with a stack trace); the next query then fails, and connectPostgres reports the lost connection.
+  client.on('error', (error) => lostConnections.set(client, error));
+  return client;
 }
 
+const lostConnections = new WeakMap<Client, Error>();
+
+/**
+ * Connects a pg Client; every failure of it (connecting, a query, a lost connection) is attributed
+ * to the database of `config` (see refOf), once, in one line.
+ */
 export async function connectPostgres(config: PostgresConfig): Promise<Client> {
+  const ref = refOf(config);
   const client = postgresClient(config);
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new CliError(`cannot connect to ${config.maskedUrl}: ${(error as Error).message}`);
+    throw attributeTo(ref, error);
   }
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { query: unknown }).query = (...args: unknown[]) =>
+    query(...args).catch((error: unknown) => {
+      throw attributeTo(ref, lostConnections.get(client) ?? error);
+    });
   return client;
 }
 
@@ -335,24 +405,36 @@ async function openPostgresReadOnly(config: PostgresConfig): Promise<ReadOnlyDat
     async *readRows(table, batchSize = 1000) {
       const cursor = `trinity_verify_${cursors++}`;
       await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ${table.columns.map(postgresSelect).join(', ')} FROM ${quoteIdent(table.tableName)}`);
+      let done = false;
       try {
         for (;;) {
           const { rows } = await client.query(`FETCH ${Number(batchSize)} FROM ${cursor}`);
-          if (!rows.length) return;
+          if (!rows.length) break;
           yield rows;
+          await readDelay();
         }
+        done = true;
       } finally {
-        await client.query(`CLOSE ${cursor}`);
+        // After a failure the transaction is aborted (or the connection gone): the cursor goes with it.
+        if (done) await client.query(`CLOSE ${cursor}`);
       }
+    },
+    async readRow(table, key) {
+      const where = keyCondition(table, key, (i) => `$${i + 1}`);
+      const { rows } = await client.query(
+        `SELECT ${table.columns.map(postgresSelect).join(', ')} FROM ${quoteIdent(table.tableName)} WHERE ${where.sql} LIMIT 1`,
+        where.values,
+      );
+      return rows[0] as Record<string, unknown> | undefined;
     },
     async sequences() {
       return new Map();
     },
     async close() {
       try {
-        await client.query('COMMIT');
+        if (!lostConnections.has(client)) await client.query('COMMIT');
       } finally {
-        await client.end();
+        await client.end().catch(() => undefined);
       }
     },
   };

@@ -7,7 +7,9 @@
 import { createHash } from 'crypto';
 import type { TableSpec } from '../entity/columns';
 import type { Driver } from '../dialect';
+import { CliError, EXIT, type ExitCode } from './errors';
 import { formatTable } from './output';
+import { toJson } from './stdio';
 import {
   applicationTables,
   canonicalValue,
@@ -31,9 +33,18 @@ export interface TableVerification {
   missingInTarget: number;
   extraInTarget: number;
   changed: number;
-  /** Up to 5 primary keys of differing rows, e.g. `id=3 (changed)`. */
+  /** Up to 5 primary keys of differing rows, e.g. `id=3 (differs: status, updated_at)`. */
   examples: string[];
+  /** The same rows, structured: the key, how it differs and, for a changed row, the columns that differ. */
+  differences: RowDifference[];
   note?: string;
+}
+
+export interface RowDifference {
+  key: string;
+  kind: 'missing in target' | 'only in target' | 'differs';
+  /** Columns whose API values differ (for `differs`). */
+  columns?: string[];
 }
 
 export interface VerifyReport {
@@ -51,6 +62,9 @@ export interface VerifyOptions {
   /** Per table, canonical primary keys (rowKey) of source rows to leave out. */
   exclude?: Map<string, Set<string>>;
   batchSize?: number;
+  /** The flags or variables the URLs came from, for messages (default --from, --to). */
+  fromVia?: string;
+  toVia?: string;
 }
 
 const MAX_EXAMPLES = 5;
@@ -65,14 +79,22 @@ function rowHash(driver: Driver, table: TableSpec, row: Record<string, unknown>)
   return createHash('sha256').update(JSON.stringify(values)).digest('hex');
 }
 
+interface DigestRow {
+  hash: string;
+  label: string;
+  /** The primary key values as read, to read the row again (readRow). */
+  key: Record<string, unknown>;
+}
+
 interface Digest {
-  rows: Map<string, { hash: string; label: string }>;
+  rows: Map<string, DigestRow>;
   checksum: string;
   duplicates: number;
 }
 
 async function digestTable(db: ReadOnlyDatabase, table: TableSpec, exclude: Set<string> | undefined, batchSize: number): Promise<Digest & { excluded: number }> {
-  const rows = new Map<string, { hash: string; label: string }>();
+  const rows = new Map<string, DigestRow>();
+  const keyColumns = primaryColumns(table);
   let excluded = 0;
   let duplicates = 0;
   for await (const batch of db.readRows(table, batchSize)) {
@@ -83,7 +105,11 @@ async function digestTable(db: ReadOnlyDatabase, table: TableSpec, exclude: Set<
         continue;
       }
       if (rows.has(key)) duplicates++;
-      rows.set(key, { hash: rowHash(db.driver, table, row), label: describeKey(table, row) });
+      rows.set(key, {
+        hash: rowHash(db.driver, table, row),
+        label: describeKey(table, row),
+        key: Object.fromEntries(keyColumns.map((c) => [c.name, row[c.name]])),
+      });
     }
   }
   const hash = createHash('sha256');
@@ -91,11 +117,18 @@ async function digestTable(db: ReadOnlyDatabase, table: TableSpec, exclude: Set<
   return { rows, checksum: hash.digest('hex'), duplicates, excluded };
 }
 
+/** The columns whose API values differ between a source row and a target row (both read again by key). */
+async function differingColumns(source: ReadOnlyDatabase, target: ReadOnlyDatabase, table: TableSpec, a: DigestRow, b: DigestRow): Promise<string[] | undefined> {
+  const [x, y] = [await source.readRow(table, a.key), await target.readRow(table, b.key)];
+  if (!x || !y) return undefined; // changed again since it was read
+  return table.columns.filter((c) => canonicalValue(source.driver, c, x[c.name]) !== canonicalValue(target.driver, c, y[c.name])).map((c) => c.name);
+}
+
 /** Compares every application table of two databases (any pair of drivers). Reads only. */
 export async function verifyDatabases(fromUrl: string, toUrl: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
-  const fromConfig = parseUrl(fromUrl, '--from');
-  const toConfig = parseUrl(toUrl, '--to');
+  const fromConfig = parseUrl(fromUrl, options.fromVia ?? '--from', 'source');
+  const toConfig = parseUrl(toUrl, options.toVia ?? '--to', 'target');
   const source = await openReadOnly(fromConfig);
   let target: ReadOnlyDatabase | undefined;
   try {
@@ -125,6 +158,7 @@ export async function verifyDatabases(fromUrl: string, toUrl: string, options: V
         extraInTarget: 0,
         changed: 0,
         examples: [],
+        differences: [],
       };
       tables.push(result);
       const inSource = await source.hasTable(name);
@@ -143,24 +177,24 @@ export async function verifyDatabases(fromUrl: string, toUrl: string, options: V
       result.targetChecksum = b.checksum;
       result.equal = a.checksum === b.checksum && a.duplicates === 0 && b.duplicates === 0;
       if (a.duplicates || b.duplicates) result.note = 'duplicate primary keys';
-      const examples: string[] = [];
+      const differences = result.differences;
       for (const [key, row] of a.rows) {
         const other = b.rows.get(key);
         if (!other) {
           result.missingInTarget++;
-          if (examples.length < MAX_EXAMPLES) examples.push(`${row.label} (missing in target)`);
+          if (differences.length < MAX_EXAMPLES) differences.push({ key: row.label, kind: 'missing in target' });
         } else if (other.hash !== row.hash) {
           result.changed++;
-          if (examples.length < MAX_EXAMPLES) examples.push(`${row.label} (differs)`);
+          if (differences.length < MAX_EXAMPLES) differences.push({ key: row.label, kind: 'differs', columns: await differingColumns(source, target, table, row, other) });
         }
       }
       for (const [key, row] of b.rows) {
         if (!a.rows.has(key)) {
           result.extraInTarget++;
-          if (examples.length < MAX_EXAMPLES) examples.push(`${row.label} (only in target)`);
+          if (differences.length < MAX_EXAMPLES) differences.push({ key: row.label, kind: 'only in target' });
         }
       }
-      result.examples = examples;
+      result.examples = differences.map((d) => `${d.key} (${d.kind}${d.columns?.length ? `: ${d.columns.join(', ')}` : ''})`);
     }
     const differing = tables.filter((t) => !t.equal).map((t) => t.table);
     return {
@@ -174,8 +208,8 @@ export async function verifyDatabases(fromUrl: string, toUrl: string, options: V
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await source.close();
-    await target?.close();
+    // Both, whatever happened to the other (an open PostgreSQL connection would keep the process alive).
+    await Promise.allSettled([source.close(), target?.close()]);
   }
 }
 
@@ -208,23 +242,42 @@ export function printVerifyReport(report: VerifyReport, out: (line: string) => v
   );
 }
 
-export const VERIFY_HELP = `Usage: trinity-db verify --from URL --to URL
+export const VERIFY_HELP = `Usage: trinity-db verify --from URL --to URL [--json]
 
 Compare two databases (any drivers: SQLite -> PostgreSQL, PostgreSQL -> PostgreSQL, ...) table by
 table: row counts and a checksum of every row in API terms (SQLite 1 equals PostgreSQL true, two
 spellings of one instant are equal, JSON is compared with sorted keys). Prints the tables that
-differ with up to 5 example primary keys. Reads only.
+differ with up to 5 example primary keys and, for changed rows, the columns that differ. Reads only.
 
-Exit status: 0 equal, 1 any difference, 2 usage error.
+Exit status: 0 equal, 1 any difference or failure, 2 usage error.
 
 Options:
-  --from URL  the source database URL
-  --to URL    the target database URL
+  --from URL  the source database URL (default: TRINITY_DB_SOURCE_URL)
+  --to URL    the target database URL (default: TRINITY_DB_TARGET_URL; a PostgreSQL URL without a
+              password takes PGPASSWORD)
+  --json      print the report as one JSON document
   -h, --help  show this help
 `;
 
-export async function verifyCommand(from: string, to: string, out: (line: string) => void): Promise<number> {
-  const report = await verifyDatabases(from, to);
-  printVerifyReport(report, out);
-  return report.ok ? 0 : 1;
+/** A failure of verify, which only reads: says so, so nobody wonders about the databases. */
+function onlyReads(error: unknown): unknown {
+  if (!(error instanceof CliError) || error.exitCode === EXIT.usage) return error;
+  return new CliError(`${error.message}; verify only reads: both databases were left unchanged`, error.exitCode);
+}
+
+export async function verifyCommand(
+  from: string,
+  to: string,
+  out: (line: string) => void,
+  options: { fromVia?: string; toVia?: string; json?: boolean } = {},
+): Promise<ExitCode> {
+  let report: VerifyReport;
+  try {
+    report = await verifyDatabases(from, to, { fromVia: options.fromVia, toVia: options.toVia });
+  } catch (error) {
+    throw onlyReads(error);
+  }
+  if (options.json) out(toJson(report));
+  else printVerifyReport(report, out);
+  return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -1,1 +1,8 @@
-export { TrinityDatabaseModule, TRINITY_DATABASE_OPTIONS, type TrinityDatabaseModuleAsyncOptions } from './trinity-database.module';
+export {
+  TrinityDatabaseModule,
+  TRINITY_DATABASE_OPTIONS,
+  openWithRetry,
+  type TrinityDatabaseModuleAsyncOptions,
+  type TrinityDatabaseModuleOptions,
+  type TrinityDatabaseOptionsFactory,
+} from './trinity-database.module';

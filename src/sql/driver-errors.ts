@@ -124,24 +124,43 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
     case '28P01':
     case '28000':
       return new DatabaseUnavailableError(target, `authentication failed (${code}): ${stripQuotedValues(message)}`);
-    case '3D000':
-      return new DatabaseUnavailableError(target, `${message} (create it first, e.g. createdb, or CREATE DATABASE)`);
+    case '3D000': {
+      const name = /database "(.*)" does not exist/.exec(message)?.[1];
+      return new DatabaseUnavailableError(
+        target,
+        `${name ? `database "${name}"` : 'the database'} does not exist (3D000): create it first, e.g. \`createdb -h HOST -p PORT -U USER ${name ?? 'NAME'}\` or \`CREATE DATABASE ${name ? `"${name}"` : 'name'};\``,
+      );
+    }
     case '53300':
       return new DatabaseUnavailableError(target, 'the server has no free connection slots (max_connections reached)');
   }
   if (/timeout exceeded when trying to connect/.test(message)) {
     const pool = context.pool;
     if (pool?.isFull()) return new PoolExhaustedError(target, pool.max, pool.acquireTimeoutMs);
-    return new DatabaseUnavailableError(target, 'connecting took longer than the connect timeout (DB_CONNECT_TIMEOUT / connect_timeout)');
+    return new DatabaseUnavailableError(target, unavailableReason(error));
   }
   if (/does not support SSL/.test(message)) return new DatabaseUnavailableError(target, 'the server does not support TLS connections (the URL asks for sslmode=require or stricter)');
   if (code && TLS_CODES.test(code)) return new DatabaseUnavailableError(target, `the server's TLS certificate was refused (${code}): ${message}`);
   if (/SASL|password must be a string/.test(message)) return new DatabaseUnavailableError(target, 'the server asks for a password and none was given (put it in the URL or PGPASSWORD)');
   if (/after calling end on the pool/.test(message)) return new DatabaseUnavailableError(target, 'the database connection is closed');
-  if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) {
-    return new DatabaseUnavailableError(target, code && /^[A-Z]/.test(code) ? `connection failed (${code}); is the server running and reachable?` : 'connection failed');
-  }
+  if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) return new DatabaseUnavailableError(target, unavailableReason(error));
   return undefined;
+}
+
+/** Why PostgreSQL cannot be reached, with what to check (socket errors carry the address tried). */
+function unavailableReason(error: DriverErrorShape & { address?: string; port?: number; hostname?: string; errors?: DriverErrorShape[] }): string {
+  const { code, message = '' } = error;
+  const attempt = (error.errors?.[0] ?? error) as { address?: string; port?: number };
+  const at = attempt.address ? ` at ${attempt.address.includes(':') ? `[${attempt.address}]` : attempt.address}${attempt.port ? `:${attempt.port}` : ''}` : '';
+  if (code === 'ECONNREFUSED') return `connection refused${at} (ECONNREFUSED): is the PostgreSQL server running and accepting TCP connections there?`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name${error.hostname ? ` '${error.hostname}'` : ''} cannot be resolved (${code}): check the host in the URL`;
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return `no answer from the server within the connect timeout${at}: check the host, the port and any firewall (DB_CONNECT_TIMEOUT, or connect_timeout in the URL)`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `the host is unreachable${at} (${code})`;
+  if (code === '57P03') return 'the server is starting up or shutting down (57P03): try again in a moment';
+  if (code === '57P01' || code === '57P02') return `the server terminated the connection (${code})`;
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `the connection was lost (${code})`;
+  if (code && /^[A-Z0-9]/.test(code)) return `connection failed (${code})`;
+  return /Connection terminated|Connection ended|connection error/i.test(message) ? `the connection was lost (${message})` : 'connection failed';
 }
 
 /** Messages of data errors quote the offending value (`invalid input syntax for type integer: "x"`): drop it. */

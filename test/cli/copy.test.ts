@@ -195,12 +195,12 @@ describe(`copy of the largest fixture (${LARGEST_FIXTURE}) through the executabl
       expect(report.differing).toEqual(['chat_messages']);
       const table = report.tables.find((t) => t.table === 'chat_messages')!;
       expect(table).toMatchObject({ changed: 1, missingInTarget: 0, extraInTarget: 0 });
-      expect(table.examples).toEqual([`id=${changed} (differs)`]);
+      expect(table.examples).toEqual([`id=${changed} (differs: content)`]);
 
       const verify = await runCli(['verify', '--from', source.url, '--to', target]);
       expect(verify.code).toBe(1);
       expect(verify.stdout).toContain('1 table(s) differ');
-      expect(verify.stdout).toMatch(new RegExp(`^chat_messages .*id=${changed} \\(differs\\)`, 'm'));
+      expect(verify.stdout).toMatch(new RegExp(`^chat_messages .*id=${changed} \\(differs: content\\)`, 'm'));
 
       const countsBefore = await pgCounts(target);
       const refused = await runCli(['copy', '--from', source.url, '--to', target]);
@@ -211,7 +211,12 @@ describe(`copy of the largest fixture (${LARGEST_FIXTURE}) through the executabl
       expect(await pgCounts(target)).toEqual(countsBefore);
       expect((await verifyDatabases(source.url, target)).differing).toEqual(['chat_messages']); // still the edited value
 
-      const replaced = await runCli(['copy', '--from', source.url, '--to', target, '--truncate']);
+      // --truncate empties 43 tables: without a terminal to ask on it needs --yes, and changes nothing without it.
+      const unconfirmed = await runCli(['copy', '--from', source.url, '--to', target, '--truncate']);
+      expect(unconfirmed.code).toBe(2);
+      expect(unconfirmed.stderr).toContain('add --yes to confirm');
+      expect(await pgCounts(target)).toEqual(countsBefore);
+      const replaced = await runCli(['copy', '--from', source.url, '--to', target, '--truncate', '--yes']);
       expect(replaced.code).toBe(0);
       expect(replaced.stdout).toContain('truncated the target');
       expect(replaced.stdout).toContain('verify: OK');

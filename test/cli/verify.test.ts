@@ -84,7 +84,10 @@ describe('verify in API terms', () => {
     });
     let report = await verifyDatabases(sqliteA.url, pg);
     expect(report.differing).toEqual(['users', 'agent_ownership']);
-    expect(report.tables.find((t) => t.table === 'users')!.examples).toEqual(['id=1 (differs)']);
+    // The differing column is named, for the one changed column and for the other table's flag.
+    expect(report.tables.find((t) => t.table === 'users')!.examples).toEqual(['id=1 (differs: updated_at)']);
+    expect(report.tables.find((t) => t.table === 'users')!.differences).toEqual([{ key: 'id=1', kind: 'differs', columns: ['updated_at'] }]);
+    expect(report.tables.find((t) => t.table === 'agent_ownership')!.differences[0].columns).toEqual(['is_system']);
 
     await withPg(pg, async (c) => {
       await c.query(`UPDATE users SET updated_at = created_at`);
@@ -93,6 +96,7 @@ describe('verify in API terms', () => {
     });
     report = await verifyDatabases(sqliteA.url, pg);
     expect(report.differing).toEqual(['agent_ownership', 'agent_tags']);
+    expect(report.tables.find((t) => t.table === 'agent_ownership')!.differences[0].columns).toEqual(['read_only_config']);
     expect(report.tables.find((t) => t.table === 'agent_tags')).toMatchObject({ sourceRows: 0, targetRows: 1, extraInTarget: 1, examples: ['agent_name=alpha, tag=extra (only in target)'] });
   });
 });

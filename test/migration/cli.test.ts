@@ -107,6 +107,15 @@ describe.each(DRIVERS)('migration CLI on %s', (driver) => {
       const url = await emptyDatabaseUrl(driver);
       const env = { DATABASE_URL: url };
 
+      if (driver === 'sqlite') {
+        // migration:show only reads: on a path with no database it says so and creates nothing.
+        const missing = await npmRun('migration:show', env);
+        expect(missing.code).toBe(1);
+        expect(missing.output).toContain('the SQLite file does not exist');
+        expect(existsSync(path.dirname(url.replace(/^sqlite:\/\/\//, '')))).toBe(true);
+        expect(readdirSync(path.dirname(url.replace(/^sqlite:\/\/\//, '')))).toEqual([]);
+        await (await openTestDataSource(driver, { url, migrate: false })).destroy(); // an empty database file
+      }
       const pending = await npmRun('migration:show', env);
       expect(pending.code).toBe(0); // TypeORM's show exits 0 even with pending migrations
       expect(pending.output).toContain(`[ ] ${BASELINE}`);
@@ -157,8 +166,10 @@ describe.each(DRIVERS)('migration CLI on %s', (driver) => {
   it(
     'migration:check on an unmigrated database names the pending migration instead of reporting drift',
     async () => {
-      const result = await npmRun('migration:check', { DATABASE_URL: await emptyDatabaseUrl(driver) });
-      expect(result.code).toBe(1);
+      const url = await emptyDatabaseUrl(driver);
+      if (driver === 'sqlite') await (await openTestDataSource(driver, { url, migrate: false })).destroy(); // an empty database file
+      const result = await npmRun('migration:check', { DATABASE_URL: url });
+      expect(result.code).toBe(3);
       expect(result.output).toContain('Pending migrations');
       expect(result.output).toContain(`[ ] ${BASELINE}`);
       expect(result.output).not.toContain('Schema drift');

@@ -3,7 +3,9 @@
 // folder that global-teardown.mjs removes. Fails loudly when PostgreSQL cannot be reached: the
 // PostgreSQL tests are never skipped.
 import pg from 'pg';
+import path from 'node:path';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.mjs';
+import { buildPackage } from './build-package.mjs';
 
 async function assertReachable(url, label) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10000 });
@@ -19,6 +21,7 @@ async function assertReachable(url, label) {
 }
 
 export default async function globalSetup() {
+  if (buildPackage(path.resolve(import.meta.dirname, '../..'))) console.log('\nbuilt dist/ from the current sources');
   if (process.env.TEST_DATABASE_URL) {
     const url = process.env.TEST_DATABASE_URL;
     const version = await assertReachable(url, 'TEST_DATABASE_URL');

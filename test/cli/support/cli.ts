@@ -55,6 +55,24 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   return spawnCli(args, env).result;
 }
 
+/** Spawns `node <script> ...args` in the repository root (e.g. TypeORM's CLI on dist/ormconfig.js). */
+export function runNode(script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: cliEnv(env), timeout: SPAWN_TIMEOUT_MS });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** `typeorm <args>` with the compiled DataSource the package ships (dist/ormconfig.js). */
+export function runTypeormCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runNode(path.join(ROOT, 'node_modules', 'typeorm', 'cli.js'), [...args, '-d', path.join(ROOT, 'dist', 'ormconfig.js')], env);
+}
+
 /** A private copy of a legacy fixture, migrated to the head by the migrate function (the copy source must be). */
 export async function migratedFixture(file: string): Promise<{ url: string; path: string }> {
   const copy = legacyFixtureCopy(file);
