@@ -130,7 +130,7 @@ export class DatabaseQueryError extends TrinityDbError {
   constructor(
     readonly target: string,
     readonly code: string | undefined,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`database error (${target})${code ? ` [${code}]` : ''}: ${reason}`);
   }
