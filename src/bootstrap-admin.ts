@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import type { EntityManager } from 'typeorm';
+import { writeClock } from './codec/clock';
 import { User } from './entity';
 import { UserRepository } from './repository/user.repository';
 
@@ -41,7 +42,7 @@ export async function ensureAdminUser(
   manager: EntityManager,
   env: NodeJS.ProcessEnv,
   logger: AdminBootstrapLogger,
-  clock: () => Date = () => new Date(),
+  clock: () => Date = writeClock,
 ): Promise<AdminBootstrapResult> {
   const users = new UserRepository(manager, { clock });
   const username = env.ADMIN_USERNAME || 'admin';

@@ -13,6 +13,7 @@ export { ConfigError, DEFAULT_DATABASE_URL, loadDatabaseConfig, maskUrl, parseDa
 export type { DatabaseConfig, PostgresConfig, SqliteConfig, PoolConfig } from './config';
 export { codecFor, type Codec, type Driver } from './dialect';
 export { formatTimestamp, parseTimestamp } from './codec/timestamp';
+export { MicrosecondDate, writeClock } from './codec/clock';
 export { pyJsonDumps } from './codec/python-json';
 export { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from './codec/credential-encryption';
 export * from './errors';

@@ -1,5 +1,6 @@
 import { AgentActivity } from '../entity';
-import { formatTimestamp, parseTimestamp } from '../codec/timestamp';
+import { durationMilliseconds } from '../codec/clock';
+import { formatTimestamp, isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type { Activity, ActivityCreate, ActivityRangeFilter, AgentActivityFilter, CompleteActivityOptions } from '../model/activity.model';
 import { ActivityCreate as ActivityCreateModel } from '../model/activity.model';
@@ -54,7 +55,7 @@ export class ActivityRepository extends BaseRepository {
     if (options.error != null) requireString('error', options.error, { allowEmpty: true });
     return this.transaction(async (tx) => {
       const repo = new ActivityRepository(tx, { clock: this.now });
-      const rows = await repo.select<{ started_at: unknown; started_us: unknown; details: unknown }>(
+      const rows = await repo.select<{ started_us: unknown; details: unknown }>(
         `SELECT ${this.startedMicros()} AS started_us, details FROM agent_activities WHERE id = ?${this.driver === 'postgres' ? ' FOR UPDATE' : ''}`,
         [activityId],
       );
@@ -67,7 +68,7 @@ export class ActivityRepository extends BaseRepository {
         [
           status,
           this.encode(AgentActivity, 'completed_at', completed),
-          this.durationMs(rows[0].started_us, completed),
+          durationMilliseconds(rows[0].started_us, completed),
           this.encodeDetails(merged),
           options.error ?? null,
           activityId,
@@ -147,7 +148,7 @@ export class ActivityRepository extends BaseRepository {
             'failed',
             this.encode(AgentActivity, 'completed_at', now),
             `Marked as failed by cleanup: exceeded ${timeoutMinutes}-minute timeout`,
-            ...part.flatMap((row) => [row.id, this.durationMs(row.started_us, now)]),
+            ...part.flatMap((row) => [row.id, durationMilliseconds(row.started_us, now)]),
             'started',
             ...part.map((row) => row.id),
           ],
@@ -204,29 +205,14 @@ export class ActivityRepository extends BaseRepository {
     return this.encode(AgentActivity, 'details', details);
   }
 
-  /** started_at with its microseconds: the raw text on SQLite, epoch microseconds on PostgreSQL. */
+  /** started_at in epoch microseconds, for durations measured as Python does. */
   private startedMicros(): string {
-    return this.driver === 'postgres' ? `CAST(FLOOR(EXTRACT(EPOCH FROM started_at) * 1000000) AS BIGINT)` : 'started_at';
-  }
-
-  /** Python `int((completed - started).total_seconds() * 1000)`, started_at read to the microsecond. */
-  private durationMs(startedMicros: unknown, completed: Date): number | null {
-    let micros: number;
-    if (typeof startedMicros === 'string' && this.driver === 'sqlite') {
-      const date = parseTimestamp(startedMicros);
-      if (!date) return null;
-      const fraction = /[.,](\d+)/.exec(startedMicros.replace(/^[^T ]*[T ]/, ''))?.[1] ?? '';
-      micros = date.getTime() * 1000 + Number((fraction + '000000').slice(3, 6));
-    } else {
-      micros = Number(startedMicros);
-    }
-    return Math.trunc((completed.getTime() * 1000 - micros) / 1000);
+    return this.sql.epochMicroseconds('started_at');
   }
 
   private toInstant(field: string, value: Date | string): Date {
-    const date = value instanceof Date ? value : typeof value === 'string' ? parseTimestamp(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw new InputValidationError(field, 'expected a Date or an ISO-8601 timestamp');
-    return date;
+    if (!isStorableTimestamp(value)) throw new InputValidationError(field, `expected ${STORABLE_TIMESTAMP}`);
+    return value instanceof Date ? value : parseTimestamp(value)!;
   }
 
   /*

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { parseTimestamp } from '../codec/timestamp';
+import { isStorableTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { translateDriverError } from '../dialect';
 import { AgentGitConfig, AgentOwnership, AgentSharing, User } from '../entity';
 import { InputValidationError, NotNullConstraintError, UniqueConstraintError } from '../errors';
@@ -523,9 +523,7 @@ export class AgentRepository extends BaseRepository {
   private async writeAvatar(agentName: string, prompt: string, updatedAt: string | Date, isDefault: boolean, promptField: string): Promise<boolean> {
     requireString('agentName', agentName);
     requireString(promptField, prompt, { allowEmpty: true });
-    if (!(updatedAt instanceof Date ? !Number.isNaN(updatedAt.getTime()) : typeof updatedAt === 'string' && parseTimestamp(updatedAt))) {
-      throw new InputValidationError('updatedAt', 'expected a Date or an ISO-8601 timestamp');
-    }
+    if (!isStorableTimestamp(updatedAt)) throw new InputValidationError('updatedAt', `expected ${STORABLE_TIMESTAMP}`);
     return this.updateOwnership(agentName, { avatar_identity_prompt: prompt, avatar_updated_at: updatedAt, is_default_avatar: isDefault });
   }
 

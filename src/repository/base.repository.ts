@@ -2,6 +2,7 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunne
 import { QueryFailedError } from 'typeorm';
 import type { TrinityDataSource } from '../data-source';
 import { COLUMN_KINDS, codecFor, placeholders, sqlFragments, translateDriverError, type Codec, type Driver, type SqlFragments } from '../dialect';
+import { writeClock } from '../codec/clock';
 import { tableSpecOf } from '../entity/columns';
 import { InputValidationError } from '../errors';
 
@@ -39,7 +40,7 @@ export abstract class BaseRepository {
   ) {
     this.driver = manager.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
     this.sql = sqlFragments(this.driver);
-    this.now = options.clock ?? (() => new Date());
+    this.now = options.clock ?? writeClock;
     wrapPublicMethods(this, manager.connection as TrinityDataSource);
   }
 

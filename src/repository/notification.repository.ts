@@ -19,6 +19,7 @@ export class NotificationRepository extends BaseRepository {
   async createNotification(agentName: string, data: NotificationCreate): Promise<Notification> {
     requireString('agentName', agentName);
     const input = validateInput(NotificationCreateModel, data, 'data');
+    const createdAt = this.encode(AgentNotification, 'created_at', this.now());
     const notification: Notification = {
       id: `notif_${tokenUrlsafe(12)}`,
       agent_name: agentName,
@@ -29,7 +30,7 @@ export class NotificationRepository extends BaseRepository {
       category: input.category ?? null,
       metadata: input.metadata ?? null,
       status: 'pending',
-      created_at: this.storedTime(this.now()),
+      created_at: this.decode(AgentNotification, 'created_at', createdAt),
       acknowledged_at: null,
       acknowledged_by: null,
     };
@@ -38,7 +39,7 @@ export class NotificationRepository extends BaseRepository {
       `INSERT INTO agent_notifications (id, agent_name, notification_type, title, message, priority, category, metadata, status, created_at,
          acknowledged_at, acknowledged_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-      [n.id, n.agent_name, n.notification_type, n.title, n.message, n.priority, n.category, this.encodeMetadata(n.metadata), n.status, this.encode(AgentNotification, 'created_at', n.created_at)],
+      [n.id, n.agent_name, n.notification_type, n.title, n.message, n.priority, n.category, this.encodeMetadata(n.metadata), n.status, createdAt],
     );
     return notification;
   }
@@ -76,7 +77,7 @@ export class NotificationRepository extends BaseRepository {
     const rows = await this.select(
       ...this.withLimit(
         `SELECT ${NOTIFICATION_COLUMNS} FROM agent_notifications${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY ${this.sql.instant('created_at')} DESC, created_at DESC, id DESC`,
+         ORDER BY ${this.sql.instantOrder('created_at')} DESC, id DESC`,
         params,
         limit,
       ),
@@ -143,10 +144,5 @@ export class NotificationRepository extends BaseRepository {
   private encodeMetadata(metadata: Record<string, unknown> | null): unknown {
     if (!metadata || !Object.keys(metadata).length) return null;
     return this.encode(AgentNotification, 'metadata', metadata);
-  }
-
-  /** The Date as it reads back from storage (the stored text keeps milliseconds). */
-  private storedTime(date: Date): Date {
-    return this.decode(AgentNotification, 'created_at', this.encode(AgentNotification, 'created_at', date)) as Date;
   }
 }

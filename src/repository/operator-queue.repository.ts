@@ -1,5 +1,5 @@
 import { OperatorQueueItem } from '../entity';
-import { parseTimestamp } from '../codec/timestamp';
+import { isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError } from '../errors';
 import type { OperatorQueueItemDict, OperatorQueueItemInput, OperatorQueueListOptions, OperatorQueueStatsDict } from '../model/operator-queue.model';
 import { requireInteger, requireString } from '../model/validate';
@@ -30,8 +30,8 @@ export class OperatorQueueRepository extends BaseRepository {
     }
     for (const key of ['created_at', 'expires_at'] as const) {
       const value = item[key];
-      if (value !== null && value !== undefined && (typeof value !== 'string' || !parseTimestamp(value))) {
-        throw new InputValidationError(`item.${key}`, 'expected an ISO-8601 timestamp');
+      if (value !== null && value !== undefined && (typeof value !== 'string' || !isStorableTimestamp(value))) {
+        throw new InputValidationError(`item.${key}`, 'expected an ISO-8601 timestamp within the years 1–9999 (UTC)');
       }
     }
     const context = pyTruthy(item.context) ? item.context : null;
@@ -82,15 +82,15 @@ export class OperatorQueueRepository extends BaseRepository {
       }
     }
     if (since) {
-      const sinceDate = since instanceof Date ? since : typeof since === 'string' ? parseTimestamp(since) : null;
-      if (!sinceDate || Number.isNaN(sinceDate.getTime())) throw new InputValidationError('since', 'expected an ISO-8601 timestamp or a Date');
+      if (!isStorableTimestamp(since)) throw new InputValidationError('since', `expected ${STORABLE_TIMESTAMP}`);
+      const sinceDate = since instanceof Date ? since : parseTimestamp(since)!;
       where.push(`${this.sql.instant('created_at')} >= ${this.sql.instant('?')}`);
       params.push(this.encode(OperatorQueueItem, 'created_at', sinceDate));
     }
     const rows = await this.select<Record<string, unknown>>(
       ...this.withLimit(
         `SELECT ${ITEM_COLUMNS} FROM operator_queue ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.sql.instant('created_at')} DESC, id DESC`,
+         ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.sql.instantOrder('created_at')} DESC, id DESC`,
         params,
         limit,
         offset,

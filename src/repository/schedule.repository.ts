@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { AgentGitConfig as AgentGitConfigEntity, AgentSchedule, ScheduleExecution as ScheduleExecutionEntity } from '../entity';
 import { InputValidationError } from '../errors';
 import { pyJsonDumps } from '../codec/python-json';
+import { durationMilliseconds } from '../codec/clock';
+import { isStorableTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import {
   DEFAULT_SYNC_PATHS,
   DISPATCHED_MARKER,
@@ -306,7 +308,7 @@ export class ScheduleRepository extends BaseRepository {
     requireString('executionId', executionId);
     requireString('status', status);
     validateStatusUpdate(update);
-    const rows = await this.select<Row>(`SELECT started_at FROM schedule_executions WHERE id = ?`, [executionId]);
+    const rows = await this.select<Row>(`SELECT ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE id = ?`, [executionId]);
     if (!rows.length) return false;
     const completed = this.now();
     const { affected } = await this.execute(
@@ -315,7 +317,7 @@ export class ScheduleRepository extends BaseRepository {
       [
         status,
         this.encode(ScheduleExecutionEntity, 'completed_at', completed),
-        this.durationMs(rows[0].started_at, completed),
+        durationMilliseconds(rows[0].started_us, completed),
         update.response ?? null,
         update.error ?? null,
         update.contextUsed ?? null,
@@ -545,12 +547,12 @@ export class ScheduleRepository extends BaseRepository {
   async failStaleSlotExecution(executionId: string, error: string): Promise<boolean> {
     requireString('executionId', executionId);
     requireString('error', error, { allowEmpty: true });
-    const rows = await this.select<Row>(`SELECT started_at FROM schedule_executions WHERE id = ? AND status = 'running'`, [executionId]);
+    const rows = await this.select<Row>(`SELECT ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE id = ? AND status = 'running'`, [executionId]);
     if (!rows.length) return false;
     const now = this.now();
     const { affected } = await this.execute(
       `UPDATE schedule_executions SET status = 'failed', completed_at = ?, duration_ms = ?, error = ? WHERE id = ? AND status = 'running'`,
-      [this.encode(ScheduleExecutionEntity, 'completed_at', now), this.durationMs(rows[0].started_at, now), error, executionId],
+      [this.encode(ScheduleExecutionEntity, 'completed_at', now), durationMilliseconds(rows[0].started_us, now), error, executionId],
     );
     return affected > 0;
   }
@@ -584,11 +586,8 @@ export class ScheduleRepository extends BaseRepository {
   }
 
   private encodeTimestampArg(entity: Function, column: string, field: string, value: Date | string): unknown {
-    try {
-      return this.encode(entity, column, value);
-    } catch {
-      throw new InputValidationError(field, 'expected a Date or an ISO-8601 timestamp');
-    }
+    if (!isStorableTimestamp(value)) throw new InputValidationError(field, `expected ${STORABLE_TIMESTAMP}`);
+    return this.encode(entity, column, value);
   }
 
 
@@ -705,7 +704,7 @@ export class ScheduleRepository extends BaseRepository {
       const repo = this.on(tx);
       const now = this.now();
       const cutoff = now.getTime() - ageMs;
-      const rows = await repo.select<Row>(`SELECT id, started_at FROM schedule_executions WHERE status = 'running'${extraWhere}`);
+      const rows = await repo.select<Row>(`SELECT id, started_at, ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE status = 'running'${extraWhere}`);
       const stale = rows.filter((row) => {
         const started = this.decode<Date | null>(ScheduleExecutionEntity, 'started_at', row.started_at);
         return started !== null && started.getTime() < cutoff;
@@ -713,18 +712,13 @@ export class ScheduleRepository extends BaseRepository {
       for (const row of stale) {
         await repo.execute(
           `UPDATE schedule_executions SET status = 'failed', completed_at = ?, duration_ms = ?, error = ? WHERE id = ? AND status = 'running'`,
-          [this.encode(ScheduleExecutionEntity, 'completed_at', now), this.durationMs(row.started_at, now), error, row.id],
+          [this.encode(ScheduleExecutionEntity, 'completed_at', now), durationMilliseconds(row.started_us, now), error, row.id],
         );
       }
       return stale.length;
     });
   }
 
-  /** Python `int((completed - started).total_seconds() * 1000)`: truncated toward zero; naive = UTC. */
-  private durationMs(startedAt: unknown, completed: Date): number | null {
-    const started = this.decode<Date | null>(ScheduleExecutionEntity, 'started_at', startedAt);
-    return started ? Math.trunc(completed.getTime() - started.getTime()) : null;
-  }
 
 
 
