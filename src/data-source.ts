@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import Database from 'better-sqlite3';
 import { DataSource, EntitySchema, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
 import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig, type SqliteConfig } from './config';
-import { columnOptionsFor, sqliteConnectionPragmas, translateDriverError, type Driver } from './dialect';
+import { columnOptionsFor, POSTGRES_TYPE_PARSERS, sqliteConnectionPragmas, translateDriverError, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
 import { MIGRATIONS } from './migration';
@@ -249,6 +249,7 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
       ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
       // Naive timestamp strings are UTC everywhere in Trinity.
       options: '-c TimeZone=UTC',
+      types: POSTGRES_TYPE_PARSERS,
     },
   };
 }

@@ -7,9 +7,10 @@
  * - sqlFragments: the SQL expressions repositories need that are spelled differently per driver.
  * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
  */
+import { types as pgTypes } from 'pg';
 import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
 import { formatTimestamp, parsePreciseTimestamp, parseTimestamp, timestampRangeProblem } from './codec/timestamp';
-import { pyJsonDumps } from './codec/python-json';
+import { parseJson, pyJsonDumps, stringifyJson } from './codec/python-json';
 import { CURRENT_TIMESTAMP, type ColumnDefault, type ColumnKind, type ColumnSpec } from './entity/columns';
 import {
   DatabaseUnavailableError,
@@ -87,7 +88,7 @@ function codec(to: (v: unknown) => unknown, from: (v: unknown) => unknown): Code
 function parseJsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
-    return JSON.parse(value);
+    return parseJson(value);
   } catch {
     return null; // the Python readers treat invalid JSON as NULL
   }
@@ -198,12 +199,27 @@ const POSTGRES: Record<ColumnKind, KindMapping> = {
       ),
   },
   // Raw SQL parameters need JSON text (pg would send an array as a PostgreSQL array literal); pg
-  // parses jsonb on read. TypeORM's own persistence stringifies jsonb itself, so entity columns get
-  // no transformer for this kind (see columnOptionsFor).
-  json: { type: 'jsonb', codec: () => codec((v) => JSON.stringify(v), (v) => v), transformer: false, identityFrom: true },
+  // parses jsonb on read (POSTGRES_TYPE_PARSERS: without losing digits). TypeORM's own persistence
+  // stringifies jsonb itself, so entity columns get no transformer for this kind (see columnOptionsFor).
+  json: { type: 'jsonb', codec: () => codec(stringifyJson, (v) => v), transformer: false, identityFrom: true },
 };
 
 export const COLUMN_KINDS: Record<Driver, Record<ColumnKind, KindMapping>> = { sqlite: SQLITE, postgres: POSTGRES };
+
+const PG_JSON_OID = 114;
+const PG_JSONB_OID = 3802;
+
+/**
+ * The pg pool's type parsers (its `types` option): pg's defaults, except that json and jsonb are
+ * parsed without losing digits (jsonb keeps every digit of a number; JSON.parse would round integers
+ * beyond 2^53). Set per pool, not on pg's global parser table, which other code in the process shares.
+ */
+export const POSTGRES_TYPE_PARSERS = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if ((oid === PG_JSON_OID || oid === PG_JSONB_OID) && format !== 'binary') return parseJson;
+    return (pgTypes.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+  },
+};
 
 /** The codec that turns API values of this column into stored values on this driver, and back. */
 export function codecFor(driver: Driver, column: ColumnSpec): Codec {

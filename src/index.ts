@@ -14,7 +14,7 @@ export type { DatabaseConfig, PostgresConfig, SqliteConfig, PoolConfig } from '.
 export { codecFor, type Codec, type Driver } from './dialect';
 export { formatTimestamp, parseTimestamp } from './codec/timestamp';
 export { MicrosecondDate, writeClock } from './codec/clock';
-export { pyJsonDumps } from './codec/python-json';
+export { parseJson, pyJsonDumps, stringifyJson } from './codec/python-json';
 export { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from './codec/credential-encryption';
 export * from './errors';
 export * from './repository';

@@ -1,5 +1,6 @@
 import { AgentActivity } from '../entity';
 import { durationMilliseconds } from '../codec/clock';
+import { parseJson } from '../codec/python-json';
 import { formatTimestamp, isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type { Activity, ActivityCreate, ActivityRangeFilter, AgentActivityFilter, CompleteActivityOptions } from '../model/activity.model';
@@ -193,7 +194,7 @@ export class ActivityRepository extends BaseRepository {
     if (raw === null || raw === undefined || raw === '') return null;
     if (typeof raw !== 'string') return raw as Record<string, unknown>; // PostgreSQL jsonb, parsed by pg
     try {
-      return JSON.parse(raw) as Record<string, unknown>;
+      return parseJson(raw) as Record<string, unknown>;
     } catch {
       throw new InvalidColumnValueError('agent_activities.details', 'invalid JSON');
     }
