@@ -16,6 +16,7 @@ import {
 import type { UserDict } from '../model/user.model';
 import { requireInteger, requireString } from '../model/validate';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { UserRepository } from './user.repository';
 
 const DEFAULT_MAX_PARALLEL_TASKS = 3;
@@ -80,15 +81,21 @@ export class AgentRepository extends BaseRepository {
     requireBoolean('isSystem', isSystem);
     const owner = await this.users.getUserByUsername(ownerUsername);
     if (!owner) return false;
-    // ON CONFLICT instead of catching the IntegrityError: a failed INSERT would abort a caller's PostgreSQL transaction.
-    const { affected } = await this.execute(
-      `INSERT INTO agent_ownership (agent_name, owner_id, created_at, is_system) VALUES (?, ?, ?, ?)
-       ON CONFLICT (agent_name) DO NOTHING`,
-      [agentName, owner.id, this.encode(AgentOwnership, 'created_at', this.now()), this.encode(AgentOwnership, 'is_system', isSystem)],
-    );
-    if (affected > 0) return true;
-    if (isSystem) await this.execute(`UPDATE agent_ownership SET is_system = ? WHERE agent_name = ?`, [this.encode(AgentOwnership, 'is_system', true), agentName]);
-    return false;
+    return this.transaction(async (tx) => {
+      const agents = new AgentRepository(tx, { clock: this.now });
+      if (this.sql.keyLock) await agents.select(this.sql.keyLock, [`agent_ownership.agent_name:${agentName}`]);
+      // Not a failing INSERT (it would abort a caller's PostgreSQL transaction) nor ON CONFLICT (it takes an id).
+      const { affected } = await agents.execute(
+        ...insertUnlessExists(
+          'agent_ownership',
+          { agent_name: agentName, owner_id: owner.id, created_at: this.encode(AgentOwnership, 'created_at', this.now()), is_system: this.encode(AgentOwnership, 'is_system', isSystem) },
+          ['agent_name'],
+        ),
+      );
+      if (affected > 0) return true;
+      if (isSystem) await agents.execute(`UPDATE agent_ownership SET is_system = ? WHERE agent_name = ?`, [this.encode(AgentOwnership, 'is_system', true), agentName]);
+      return false;
+    });
   }
 
   /** The ownership row with the owner's username; null when there is none or the owner user is gone. */
@@ -166,11 +173,13 @@ export class AgentRepository extends BaseRepository {
     const email = shareWithEmail.toLowerCase();
     if (owner.email && owner.email.toLowerCase() === email) return null;
     const now = this.encode(AgentSharing, 'created_at', this.now());
-    const rows = await this.select<{ id: number }>(
-      `INSERT INTO agent_sharing (agent_name, shared_with_email, shared_by_id, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (agent_name, shared_with_email) DO NOTHING RETURNING id`,
-      [agentName, email, owner.id, now],
-    );
+    const rows = await this.transaction(async (tx) => {
+      const agents = new AgentRepository(tx, { clock: this.now });
+      if (this.sql.keyLock) await agents.select(this.sql.keyLock, [`agent_sharing:${agentName}|${email}`]);
+      return agents.select<{ id: number }>(
+        ...insertUnlessExists('agent_sharing', { agent_name: agentName, shared_with_email: email, shared_by_id: owner.id, created_at: now }, ['agent_name', 'shared_with_email'], 'id'),
+      );
+    });
     if (!rows.length) return null;
     return {
       id: Number(rows[0].id),

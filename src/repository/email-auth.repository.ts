@@ -1,10 +1,11 @@
 import * as crypto from 'crypto';
 import { EmailLoginCode, EmailWhitelist, User } from '../entity';
-import { NotFoundError } from '../errors';
+import { NotFoundError, UniqueConstraintError } from '../errors';
 import type { LoginCodeCreatedDict, LoginCodeVerifiedDict, WhitelistRow } from '../model/email-auth.model';
 import type { UserDict } from '../model/user.model';
 import { requireInteger, requireString } from '../model/validate';
 import { BaseRepository } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { tokenUrlsafe } from './ids';
 import { UserRepository } from './user.repository';
 
@@ -53,12 +54,16 @@ export class EmailAuthRepository extends BaseRepository {
     if (await this.isEmailWhitelisted(email)) return false;
     const user = await this.users.getUserByUsername(addedBy);
     if (!user) throw new NotFoundError(`User not found: ${addedBy}`);
-    // A concurrent insert of the same email makes this a no-op (false) instead of Python's IntegrityError.
-    const { affected } = await this.execute(
-      `INSERT INTO email_whitelist (email, added_by, added_at, source) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-      [foldEmail(email), String(user.id), this.encode(EmailWhitelist, 'added_at', this.now()), source],
-    );
-    return affected > 0;
+    const folded = foldEmail(email);
+    return this.transaction(async (tx) => {
+      const auth = new EmailAuthRepository(tx, { clock: this.now });
+      // A concurrent insert of the same email makes this false (Python raised IntegrityError) and takes no id.
+      if (this.sql.keyLock) await auth.select(this.sql.keyLock, [`email_whitelist.email:${folded}`]);
+      const { affected } = await auth.execute(
+        ...insertUnlessExists('email_whitelist', { email: folded, added_by: String(user.id), added_at: this.encode(EmailWhitelist, 'added_at', this.now()), source }, ['email']),
+      );
+      return affected > 0;
+    });
   }
 
   async removeFromWhitelist(email: string): Promise<boolean> {
@@ -168,22 +173,31 @@ export class EmailAuthRepository extends BaseRepository {
 
   /**
    * The user whose email column equals `email` exactly; else creates username = email = the
-   * lower-cased email and returns the user found by the ORIGINAL argument. Parity quirks: a
-   * mixed-case new email returns null; a mixed-case email of an existing lower-case user throws
-   * UniqueConstraintError (users.username). Callers lower-case first.
+   * lower-cased email and returns the user found by the ORIGINAL argument. Parity quirks of the
+   * Python layer: a mixed-case new email creates the user and returns null; when a user whose
+   * username is the lower-cased email exists but was not found (a mixed-case argument, or that
+   * user's email column differs) it throws UniqueConstraintError (`users.username`), as Python's
+   * INSERT did, and no id is taken. Callers lower-case first. Concurrent first logins with one
+   * email serialise: one creates the user, the others find it.
    */
   async getOrCreateEmailUser(email: string): Promise<UserDict | null> {
     requireString('email', email);
-    const users = this.users;
-    const existing = await users.getUserByEmail(email);
-    if (existing) return existing;
-    // ON CONFLICT DO NOTHING: concurrent first logins create one user and all get it (Python raised an
-    // IntegrityError in the losing caller, and for a mixed-case email whose lower-cased user exists).
-    const now = this.now();
-    await this.execute(
-      `INSERT INTO users (username, role, email, created_at, updated_at) VALUES (?, 'user', ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [foldEmail(email), foldEmail(email), this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
-    );
-    return users.getUserByEmail(email);
+    const username = foldEmail(email);
+    return this.transaction(async (tx) => {
+      const auth = new EmailAuthRepository(tx, { clock: this.now });
+      if (this.sql.keyLock) await auth.select(this.sql.keyLock, [`users.username:${username}`]);
+      const existing = await auth.users.getUserByEmail(email);
+      if (existing) return existing;
+      if (await auth.users.getUserByUsername(username)) throw new UniqueConstraintError('users', ['username']);
+      const now = this.now();
+      await auth.execute(`INSERT INTO users (username, role, email, created_at, updated_at) VALUES (?, 'user', ?, ?, ?)`, [
+        username,
+        username,
+        this.encode(User, 'created_at', now),
+        this.encode(User, 'updated_at', now),
+      ]);
+      return auth.users.getUserByEmail(email);
+    });
   }
+
 }
