@@ -8,6 +8,7 @@ import { translateDriverError } from './dialect';
 import { DatabaseUnavailableError, MigrationError } from './errors';
 import { DatabaseFacade } from './facade';
 import { createRepositories, type Repositories } from './repository';
+import { optionNames, requireKnownKeys } from './model/validate';
 
 /** Where the manager reports what it did at start-up (console-compatible). Never receives secrets. */
 export interface ManagerLogger extends AdminBootstrapLogger {
@@ -25,6 +26,8 @@ export interface OpenOptions {
   /** Clock for the timestamps repositories write (tests pin it). */
   clock?: () => Date;
 }
+
+const OPEN_OPTIONS = optionNames<OpenOptions>({ url: true, runMigrations: true, logger: true, env: true, clock: true });
 
 export interface HealthReport {
   driver: 'sqlite' | 'postgres';
@@ -98,6 +101,7 @@ export class DatabaseManager extends DatabaseFacade {
    * `runMigrations` is false), then ensures the admin account like the Python start-up.
    */
   static async open(options: OpenOptions = {}): Promise<DatabaseManager> {
+    requireKnownKeys('options', options, OPEN_OPTIONS, 'DatabaseManager.open');
     const logger = options.logger ?? SILENT;
     const dataSource = createDataSource(options.url, options.logger ? { logger: typeormLoggerFor(options.logger) } : {});
     await dataSource.initialize();

@@ -1,15 +1,17 @@
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { InputValidationError } from '../errors';
 
 /**
  * Builds an input model from a caller's plain object and validates it with the model's
- * class-validator rules. Keys that are undefined keep the model's defaults. The first failing field
- * is reported as InputValidationError(field, reason); nothing has been written at that point.
+ * class-validator rules. Keys that are undefined keep the model's defaults; a key that is not a
+ * field of the model is refused (requireKnownKeys). The first failing field is reported as
+ * InputValidationError(field, reason); nothing has been written at that point.
  */
 export function validateInput<T extends object>(model: new () => T, input: unknown, label = model.name): T {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new InputValidationError(label, `expected an object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
   }
+  requireKnownKeys(label, input, modelFields(model), model.name);
   const instance = new model();
   for (const [key, value] of Object.entries(input)) {
     if (value !== undefined) (instance as Record<string, unknown>)[key] = value;
@@ -34,4 +36,43 @@ export function requireInteger(field: string, value: unknown, range: { min?: num
   if (range.min !== undefined && value < range.min) throw new InputValidationError(field, `must be at least ${range.min}`);
   if (range.max !== undefined && value > range.max) throw new InputValidationError(field, `must be at most ${range.max}`);
   return value;
+}
+
+/**
+ * Refuses the keys of an options object (or input model) that `owner` does not take, naming the key
+ * and the accepted names. A misspelt key, or a Python keyword name where the option is camelCase
+ * (`context_used` for `contextUsed`), would otherwise be dropped and its value silently not stored.
+ * Only the accepted spelling is taken; for a snake_case key whose camelCase form is accepted the
+ * error says so.
+ */
+export function requireKnownKeys(label: string, value: unknown, accepted: readonly string[], owner: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputValidationError(label, `expected an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (accepted.includes(key)) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    const hint = camel !== key && accepted.includes(camel) ? ` (the option is spelt ${camel})` : '';
+    throw new InputValidationError(`${label}.${key}`, `is not an option of ${owner}${hint}; accepted: ${accepted.join(', ')}`);
+  }
+}
+
+/** Every key of an options type, checked by the compiler: `optionNames<Opts>({ a: true, b: true })`. */
+export function optionNames<T extends object>(keys: Record<keyof T & string, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+const modelFieldCache = new WeakMap<Function, string[]>();
+
+/** The fields of an input model: its class-validator properties and the ones with a default. */
+function modelFields(model: new () => object): string[] {
+  let fields = modelFieldCache.get(model);
+  if (!fields) {
+    const validated = getMetadataStorage()
+      .getTargetValidationMetadatas(model, '', true, false)
+      .map((metadata) => metadata.propertyName);
+    fields = [...new Set([...validated, ...Object.keys(new model())])];
+    modelFieldCache.set(model, fields);
+  }
+  return fields;
 }

@@ -5,9 +5,13 @@ import { formatTimestamp, isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAM
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type { Activity, ActivityCreate, ActivityRangeFilter, AgentActivityFilter, CompleteActivityOptions } from '../model/activity.model';
 import { ActivityCreate as ActivityCreateModel } from '../model/activity.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { chunks, uuid4 } from './ids';
+
+const COMPLETE_OPTIONS = optionNames<CompleteActivityOptions>({ status: true, details: true, error: true });
+const AGENT_FILTER_OPTIONS = optionNames<AgentActivityFilter>({ activityType: true, activityState: true, limit: true });
+const RANGE_FILTER_OPTIONS = optionNames<ActivityRangeFilter>({ startTime: true, endTime: true, activityTypes: true, limit: true });
 
 const ACTIVITY_COLUMNS = `id, agent_name, activity_type, activity_state, parent_activity_id, started_at, completed_at, duration_ms,
   user_id, triggered_by, related_chat_message_id, related_execution_id, details, error, created_at`;
@@ -49,6 +53,7 @@ export class ActivityRepository extends BaseRepository {
    */
   async completeActivity(activityId: string, options: CompleteActivityOptions = {}): Promise<boolean> {
     requireString('activityId', activityId);
+    requireKnownKeys('options', options, COMPLETE_OPTIONS, 'completeActivity');
     const status = requireString('status', options.status ?? 'completed');
     if (options.details != null && (typeof options.details !== 'object' || Array.isArray(options.details))) {
       throw new InputValidationError('details', 'expected an object or null');
@@ -87,6 +92,7 @@ export class ActivityRepository extends BaseRepository {
 
   /** The agent's activities, newest first; empty filters are ignored. Options: { activityType, activityState, limit = 100 }. */
   async getAgentActivities(agentName: string, options: AgentActivityFilter = {}): Promise<Activity[]> {
+    requireKnownKeys('options', options, AGENT_FILTER_OPTIONS, 'getAgentActivities');
     const where = ['agent_name = ?'];
     const params: unknown[] = [agentName];
     if (options.activityType) {
@@ -106,6 +112,7 @@ export class ActivityRepository extends BaseRepository {
    * newest first. Options: { startTime, endTime, activityTypes, limit = 100 }.
    */
   async getActivitiesInRange(options: ActivityRangeFilter = {}): Promise<Activity[]> {
+    requireKnownKeys('options', options, RANGE_FILTER_OPTIONS, 'getActivitiesInRange');
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.startTime) {

@@ -2,9 +2,12 @@ import { AgentNotification } from '../entity';
 import { InputValidationError } from '../errors';
 import type { AgentNotificationFilter, Notification, NotificationCreate, NotificationFilter } from '../model/notification.model';
 import { NotificationCreate as NotificationCreateModel } from '../model/notification.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { chunks, tokenUrlsafe } from './ids';
+
+const LIST_OPTIONS = optionNames<NotificationFilter>({ agentName: true, status: true, priority: true, category: true, limit: true });
+const AGENT_LIST_OPTIONS = optionNames<AgentNotificationFilter>({ status: true, limit: true });
 
 const NOTIFICATION_COLUMNS = `id, agent_name, notification_type, title, message, priority, category, metadata, status,
   created_at, acknowledged_at, acknowledged_by`;
@@ -54,6 +57,7 @@ export class NotificationRepository extends BaseRepository {
    * Options: { agentName, status, priority (list, IN), category, limit = 100 }.
    */
   async listNotifications(options: NotificationFilter = {}): Promise<Notification[]> {
+    requireKnownKeys('options', options, LIST_OPTIONS, 'listNotifications');
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.agentName) {
@@ -87,6 +91,7 @@ export class NotificationRepository extends BaseRepository {
 
   /** = listNotifications({ agentName, status, limit }); an empty agentName means every agent. Options: { status, limit = 50 }. */
   async listAgentNotifications(agentName: string, options: AgentNotificationFilter = {}): Promise<Notification[]> {
+    requireKnownKeys('options', options, AGENT_LIST_OPTIONS, 'listAgentNotifications');
     return this.listNotifications({ agentName, status: options.status, limit: options.limit ?? 50 });
   }
 

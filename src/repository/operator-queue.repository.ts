@@ -2,7 +2,7 @@ import { OperatorQueueItem } from '../entity';
 import { isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError } from '../errors';
 import type { OperatorQueueItemDict, OperatorQueueItemInput, OperatorQueueListOptions, OperatorQueueStatsDict } from '../model/operator-queue.model';
-import { requireInteger, requireString } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString } from '../model/validate';
 import { pyRound, pyTruthy } from '../codec/python-values';
 import { BaseRepository } from './base.repository';
 
@@ -11,6 +11,7 @@ const ITEM_COLUMNS =
 const INSERT_COLUMNS = ['id', 'agent_name', 'type', 'status', 'priority', 'title', 'question', 'options', 'context', 'execution_id', 'created_at', 'expires_at'];
 const REQUIRED_KEYS = ['id', 'title', 'question', 'created_at'] as const;
 const TEXT_KEYS = ['id', 'title', 'question', 'type', 'status', 'priority'] as const;
+const LIST_OPTIONS = optionNames<OperatorQueueListOptions>({ status: true, type: true, priority: true, agentName: true, since: true, limit: true, offset: true });
 const PRIORITY_RANK = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
 
 /** Operator requests synced from agents' operator-queue.json files (Python `OperatorQueueOperations`). */
@@ -70,7 +71,8 @@ export class OperatorQueueRepository extends BaseRepository {
    * @param opts Python's keyword arguments: status, type, priority, agentName, since, limit (100), offset (0).
    */
   async listItems(opts: OperatorQueueListOptions = {}): Promise<OperatorQueueItemDict[]> {
-    const { status, type, priority, agentName, since, limit = 100, offset = 0 } = opts ?? {};
+    requireKnownKeys('opts', opts, LIST_OPTIONS, 'listItems');
+    const { status, type, priority, agentName, since, limit = 100, offset = 0 } = opts;
     requireInteger('limit', limit);
     requireInteger('offset', offset, { min: 0 });
     const where: string[] = [];

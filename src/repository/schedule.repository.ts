@@ -26,7 +26,7 @@ import {
   type TaskExecutionOrigin,
 } from '../model/schedule.model';
 import type { UserDict } from '../model/user.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
 import { chunks, tokenUrlsafe } from './ids';
 import { calculateNextRunAt, type NextRun } from './schedule/cron';
@@ -160,14 +160,14 @@ export class ScheduleRepository extends BaseRepository {
 
   /**
    * Updates the allowed keys present in `updates` (snake_case; a key present with null clears the
-   * column; other keys are ignored) when the user is an admin or the schedule's owner. A present
+   * column; any other key is refused) when the user is an admin or the schedule's owner. A present
    * cron_expression, timezone or enabled recomputes next_run_at. Returns the re-read schedule, the
    * unchanged one when no allowed key is present, or null (unknown user/schedule, no permission).
    */
   async updateSchedule(scheduleId: string, username: string, updates: Partial<ScheduleUpdatable>): Promise<Schedule | null> {
     requireString('scheduleId', scheduleId);
     requireString('username', username);
-    if (updates === null || typeof updates !== 'object' || Array.isArray(updates)) throw new InputValidationError('updates', 'expected an object');
+    requireKnownKeys('updates', updates, UPDATABLE_KEYS, 'updateSchedule');
     const keys = UPDATABLE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(updates, key) && updates[key] !== undefined);
     const picked = Object.fromEntries(keys.map((key) => [key, updates[key]]));
     validateInput(ScheduleUpdateModel, picked, 'updates');
@@ -271,6 +271,7 @@ export class ScheduleRepository extends BaseRepository {
    * `origin`: Python's keyword arguments source_user_id ... model_used, fan_out_id, subscription_id.
    */
   async createTaskExecution(agentName: string, message: string, triggeredBy = 'manual', origin: TaskExecutionOrigin = {}): Promise<ScheduleExecution> {
+    validateOrigin(origin, 'createTaskExecution');
     return this.insertExecution(MANUAL_SCHEDULE_ID, agentName, message, triggeredBy, origin, origin.fanOutId ?? null);
   }
 
@@ -286,6 +287,7 @@ export class ScheduleRepository extends BaseRepository {
     origin: ExecutionOrigin = {},
   ): Promise<ScheduleExecution> {
     requireString('scheduleId', scheduleId);
+    validateOrigin(origin, 'createScheduleExecution');
     return this.insertExecution(scheduleId, agentName, message, triggeredBy, origin, null);
   }
 
@@ -641,7 +643,6 @@ export class ScheduleRepository extends BaseRepository {
     requireString('agentName', agentName);
     requireString('message', message, { allowEmpty: true });
     requireString('triggeredBy', triggeredBy);
-    validateOrigin(origin, fanOutId);
     const id = tokenUrlsafe(16);
     const now = this.now();
     const execution: ScheduleExecution = {

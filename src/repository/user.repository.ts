@@ -1,7 +1,7 @@
 import { User } from '../entity';
 import type { UserCreate, UserDict, UserListRow, UserProfileUpdate } from '../model/user.model';
 import { UserCreate as UserCreateModel } from '../model/user.model';
-import { requireString, validateInput } from '../model/validate';
+import { requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { InputValidationError, UniqueConstraintError } from '../errors';
 import { BaseRepository } from './base.repository';
 
@@ -86,12 +86,13 @@ export class UserRepository extends BaseRepository {
   }
 
   /**
-   * Updates name, picture, role and email (other keys are ignored; null clears a column) and bumps
+   * Updates name, picture, role and email (any other key is refused; null clears a column) and bumps
    * updated_at. Returns the user, or null when it does not exist.
    */
   async updateUser(username: string, updates: UserProfileUpdate): Promise<UserDict | null> {
     requireString('username', username);
-    const fields = PROFILE_FIELDS.filter((f) => updates && updates[f] !== undefined);
+    requireKnownKeys('updates', updates, PROFILE_FIELDS, 'updateUser');
+    const fields = PROFILE_FIELDS.filter((f) => updates[f] !== undefined);
     for (const field of fields) {
       const value = updates[field];
       if (value !== null && typeof value !== 'string') throw new InputValidationError(field, `expected a string or null, got ${typeof value}`);
