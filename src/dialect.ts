@@ -390,6 +390,11 @@ export function translateDriverError(error: unknown, target = 'the database'): u
     // PostgreSQL text cannot hold NUL (U+0000); SQLite stores it.
     return new InputValidationError('parameter', 'text containing a NUL (U+0000) character cannot be stored on PostgreSQL');
   }
+  // A number or text the column type cannot take (PostgreSQL integer is 32 bits, SQLite's LIMIT wants
+  // an integer); the message never repeats the value.
+  if (code === '22003') return new InputValidationError('parameter', 'a number is out of range for its PostgreSQL column type');
+  if (code === '22P02') return new InputValidationError('parameter', 'a value is not valid input for its PostgreSQL column type');
+  if (code === 'SQLITE_MISMATCH') return new InputValidationError('parameter', 'datatype mismatch (a value SQLite cannot use there, e.g. a LIMIT that is not an integer)');
   if (code === '54000') return new ValueRejectedError('value too large for a PostgreSQL index entry (an indexed text column holds at most a few kB)');
   if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) {
     return new DatabaseUnavailableError(target, code && /^[A-Z]/.test(code) ? `connection failed (${code})` : 'connection failed');

@@ -5,7 +5,7 @@ import { formatTimestamp, isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAM
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type { Activity, ActivityCreate, ActivityRangeFilter, AgentActivityFilter, CompleteActivityOptions } from '../model/activity.model';
 import { ActivityCreate as ActivityCreateModel } from '../model/activity.model';
-import { optionNames, requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString, timeFromNow, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { chunks, uuid4 } from './ids';
 
@@ -137,11 +137,11 @@ export class ActivityRepository extends BaseRepository {
    * (exactly, on both drivers); details are left alone. Returns the number of activities failed.
    */
   async markStaleActivitiesFailed(timeoutMinutes = 30): Promise<number> {
-    requireInteger('timeoutMinutes', timeoutMinutes);
+    requireInteger('timeoutMinutes', timeoutMinutes, { min: 0 });
     return this.transaction(async (tx) => {
       const repo = new ActivityRepository(tx, { clock: this.now });
       const now = this.now();
-      const threshold = new Date(now.getTime() - timeoutMinutes * 60_000);
+      const threshold = timeFromNow('timeoutMinutes', now, -timeoutMinutes, 60_000);
       const stale = await repo.select<{ id: string; started_us: unknown }>(
         `SELECT id, ${this.startedMicros()} AS started_us FROM agent_activities WHERE activity_state = ? AND started_at < ?`,
         ['started', this.lowerBound(threshold)],

@@ -3,7 +3,7 @@ import { EmailLoginCode, EmailWhitelist, User } from '../entity';
 import { NotFoundError, UniqueConstraintError } from '../errors';
 import type { LoginCodeCreatedDict, LoginCodeVerifiedDict, WhitelistRow } from '../model/email-auth.model';
 import type { UserDict } from '../model/user.model';
-import { requireInteger, requireString } from '../model/validate';
+import { requireInteger, requireString, timeFromNow } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { insertUnlessExists } from './insert-unless-exists';
 import { tokenUrlsafe } from './ids';
@@ -102,8 +102,9 @@ export class EmailAuthRepository extends BaseRepository {
     requireInteger('expiryMinutes', expiryMinutes);
     const id = tokenUrlsafe(16);
     const code = generateLoginCode();
-    const createdAt = this.encode(EmailLoginCode, 'created_at', this.now());
-    const expiresAt = this.encode(EmailLoginCode, 'expires_at', new Date(this.now().getTime() + expiryMinutes * MINUTE_MS));
+    const now = this.now();
+    const createdAt = this.encode(EmailLoginCode, 'created_at', now);
+    const expiresAt = this.encode(EmailLoginCode, 'expires_at', timeFromNow('expiryMinutes', now, expiryMinutes, MINUTE_MS));
     await this.execute(`INSERT INTO email_login_codes (id, email, code, created_at, expires_at, verified) VALUES (?, ?, ?, ?, ?, ?)`, [
       id,
       foldEmail(email),
@@ -155,7 +156,7 @@ export class EmailAuthRepository extends BaseRepository {
     requireString('email', email, { allowEmpty: true });
     requireInteger('minutes', minutes);
     // The column is only ever written in the naive format, whose text order is time order.
-    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - minutes * MINUTE_MS));
+    const cutoff = this.encode(EmailLoginCode, 'created_at', timeFromNow('minutes', this.now(), -minutes, MINUTE_MS));
     const [row] = await this.select<{ n: unknown }>(
       `SELECT COUNT(*) AS n FROM email_login_codes WHERE ${this.sql.asciiLower('email')} = ? AND created_at > ?`,
       [foldEmail(email), cutoff],
@@ -166,7 +167,7 @@ export class EmailAuthRepository extends BaseRepository {
   /** Deletes codes created more than `days` days ago; returns how many. */
   async cleanupOldCodes(days = 1): Promise<number> {
     requireInteger('days', days);
-    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - days * DAY_MS));
+    const cutoff = this.encode(EmailLoginCode, 'created_at', timeFromNow('days', this.now(), -days, DAY_MS));
     const { affected } = await this.execute(`DELETE FROM email_login_codes WHERE created_at < ?`, [cutoff]);
     return affected;
   }

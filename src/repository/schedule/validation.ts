@@ -38,7 +38,7 @@ export function requireBoolean(field: string, value: unknown): boolean {
 
 function optional(field: string, value: unknown, type: 'string' | 'integer' | 'number'): void {
   if (value === null || value === undefined) return;
-  const ok = type === 'string' ? typeof value === 'string' : type === 'integer' ? Number.isInteger(value) : typeof value === 'number' && Number.isFinite(value);
+  const ok = type === 'string' ? typeof value === 'string' : type === 'integer' ? Number.isSafeInteger(value) : typeof value === 'number' && Number.isFinite(value);
   if (!ok) throw new InputValidationError(field, `expected ${type === 'integer' ? 'an integer' : `a ${type}`} or null`);
 }
 
