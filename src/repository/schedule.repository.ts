@@ -84,7 +84,7 @@ export class ScheduleRepository extends BaseRepository {
     const user = await this.users.getUserByUsername(username);
     if (!user || !(await this.canUserAccessAgent(user, agentName))) return null;
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const createdAt = this.encode(AgentSchedule, 'created_at', this.now());
     const next = input.enabled ? this.nextRun(input.cron_expression, input.timezone) : null;
     const allowedTools = input.allowed_tools ?? null;
     try {
@@ -102,8 +102,8 @@ export class ScheduleRepository extends BaseRepository {
           input.timezone,
           input.description ?? null,
           user.id,
-          this.encode(AgentSchedule, 'created_at', now),
-          this.encode(AgentSchedule, 'updated_at', now),
+          createdAt,
+          createdAt,
           this.encodeNextRun(next),
           input.timeout_seconds,
           this.encode(AgentSchedule, 'allowed_tools', allowedTools),
@@ -125,8 +125,8 @@ export class ScheduleRepository extends BaseRepository {
       timezone: input.timezone!,
       description: input.description ?? null,
       owner_id: user.id,
-      created_at: now,
-      updated_at: now,
+      created_at: this.decode(AgentSchedule, 'created_at', createdAt),
+      updated_at: this.decode(AgentSchedule, 'updated_at', createdAt),
       last_run_at: null,
       next_run_at: next?.date ?? null,
       timeout_seconds: input.timeout_seconds!,
@@ -440,7 +440,7 @@ export class ScheduleRepository extends BaseRepository {
     }
     const paths = syncPaths?.length ? syncPaths : DEFAULT_SYNC_PATHS;
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const createdAt = this.encode(AgentGitConfigEntity, 'created_at', this.now());
     // ON CONFLICT instead of catching the error: a failed statement would abort a caller's PostgreSQL transaction.
     const { affected } = await this.execute(
       `INSERT INTO agent_git_config (id, agent_name, github_repo, working_branch, instance_id, source_branch, source_mode, created_at, sync_enabled, sync_paths)
@@ -453,7 +453,7 @@ export class ScheduleRepository extends BaseRepository {
         instanceId,
         sourceBranch,
         this.encode(AgentGitConfigEntity, 'source_mode', sourceMode),
-        this.encode(AgentGitConfigEntity, 'created_at', now),
+        createdAt,
         this.encode(AgentGitConfigEntity, 'sync_enabled', true),
         this.encode(AgentGitConfigEntity, 'sync_paths', paths),
       ],
@@ -467,7 +467,7 @@ export class ScheduleRepository extends BaseRepository {
       instance_id: instanceId,
       source_branch: sourceBranch,
       source_mode: sourceMode,
-      created_at: now,
+      created_at: this.decode(AgentGitConfigEntity, 'created_at', createdAt),
       last_sync_at: null,
       last_commit_sha: null,
       sync_enabled: true,
@@ -644,13 +644,13 @@ export class ScheduleRepository extends BaseRepository {
     requireString('message', message, { allowEmpty: true });
     requireString('triggeredBy', triggeredBy);
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const startedAt = this.encode(ScheduleExecutionEntity, 'started_at', this.now());
     const execution: ScheduleExecution = {
       id,
       schedule_id: scheduleId,
       agent_name: agentName,
       status: 'running',
-      started_at: now,
+      started_at: this.decode(ScheduleExecutionEntity, 'started_at', startedAt),
       completed_at: null,
       duration_ms: null,
       message,
@@ -680,7 +680,7 @@ export class ScheduleRepository extends BaseRepository {
         id,
         scheduleId,
         agentName,
-        this.encode(ScheduleExecutionEntity, 'started_at', now),
+        startedAt,
         message,
         triggeredBy,
         execution.source_user_id,
