@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import { writeClock } from './codec/clock';
 import { User } from './entity';
 import { columnCodec } from './repository/base.repository';
 import { UserRepository } from './repository/user.repository';
@@ -42,7 +43,7 @@ export async function ensureAdminUser(
   executor: SqlExecutor,
   env: NodeJS.ProcessEnv,
   logger: AdminBootstrapLogger,
-  clock: () => Date = () => new Date(),
+  clock: () => Date = writeClock,
 ): Promise<AdminBootstrapResult> {
   const users = new UserRepository(executor, { clock });
   const username = env.ADMIN_USERNAME || 'admin';

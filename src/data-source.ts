@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import Database from 'better-sqlite3';
 import { DataSource, EntitySchema, MigrationExecutor, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
 import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig, type SqliteConfig } from './config';
-import { columnOptionsFor, sqliteConnectionPragmas, type Driver } from './dialect';
+import { columnOptionsFor, POSTGRES_TYPE_PARSERS, sqliteConnectionPragmas, type Driver } from './dialect';
 import { registeredTables, type TableSpec } from './entity/columns';
 import './entity';
 import { DatabaseUnavailableError, MigrationError } from './errors';
@@ -369,6 +369,7 @@ function postgresOptions(config: PostgresConfig, readOnly: boolean): DataSourceO
       ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
       // Naive timestamp strings are UTC everywhere in Trinity.
       options: readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
+      types: POSTGRES_TYPE_PARSERS,
     },
   };
 }

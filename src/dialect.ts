@@ -8,9 +8,10 @@
  * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
  * Driver errors are translated by the executors (src/sql/driver-errors.ts).
  */
+import { types as pgTypes } from 'pg';
 import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
-import { formatTimestamp, parseTimestamp } from './codec/timestamp';
-import { pyJsonDumps } from './codec/python-json';
+import { formatTimestamp, parsePreciseTimestamp, parseTimestamp, timestampRangeProblem } from './codec/timestamp';
+import { parseJson, pyJsonDumps, stringifyJson } from './codec/python-json';
 import { CURRENT_TIMESTAMP, type ColumnDefault, type ColumnKind, type ColumnSpec } from './entity/columns';
 import { InvalidColumnValueError } from './errors';
 
@@ -43,14 +44,23 @@ function toBoolean(column: ColumnSpec, value: unknown): boolean {
   throw new InvalidColumnValueError(qualified(column), `expected a boolean, got ${describe(value)}`);
 }
 
+/**
+ * A value written to a timestamp column as a Date (a MicrosecondDate keeps the microseconds of a
+ * string or of the write clock); refused unless it is a valid instant of the years 1–9999 (UTC), the
+ * range Python's datetime can read back.
+ */
 function toDate(column: ColumnSpec, value: unknown): Date {
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new InvalidColumnValueError(qualified(column), 'invalid Date');
+    const problem = timestampRangeProblem(value);
+    if (problem) throw new InvalidColumnValueError(qualified(column), problem);
     return value;
   }
   if (typeof value === 'string') {
-    const parsed = parseTimestamp(value);
+    const parsed = parsePreciseTimestamp(value);
     if (parsed) return parsed;
+    if (parseTimestamp(value.replace(/^[+-]?\d+/, '2000')) !== null) {
+      throw new InvalidColumnValueError(qualified(column), 'the year is outside 1–9999 (UTC), the range of Python\'s datetime');
+    }
   }
   throw new InvalidColumnValueError(qualified(column), `expected a Date or an ISO-8601 timestamp, got ${describe(value)}`);
 }
@@ -72,7 +82,7 @@ function codec(to: (v: unknown) => unknown, from: (v: unknown) => unknown): Code
 function parseJsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   try {
-    return JSON.parse(value);
+    return parseJson(value);
   } catch {
     return null; // the Python readers treat invalid JSON as NULL
   }
@@ -117,13 +127,15 @@ export function parseStoredTimestamp(text: string): Date | null {
     for (let k = digits; k < 3; k++) ms *= 10;
   }
   if (i !== n && !(i === n - 1 && text.charCodeAt(i) === 90) && !(i === n - 6 && text.endsWith('+00:00'))) return parseTimestamp(text);
+  const year = num(0, 4);
+  if (year < 100) return parseTimestamp(text); // Date.UTC reads the years 0–99 as 1900–1999
   const month = num(5, 2);
   const day = num(8, 2);
   const hour = num(11, 2);
   const minute = num(14, 2);
   const second = num(17, 2);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
-  const date = new Date(Date.UTC(num(0, 4), month - 1, day, hour, minute, second, ms));
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
   // Reject dates such as 2026-02-31 that Date.UTC silently rolls over.
   if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return null;
   return date;
@@ -169,14 +181,39 @@ const POSTGRES: Record<ColumnKind, KindMapping> = {
   bigint: { type: 'bigint', codec: () => codec((v) => v, (v) => Number(v)) },
   real: { type: 'double precision' },
   bool: { type: 'boolean', codec: (column) => codec((v) => toBoolean(column, v), (v) => v), identityFrom: true },
-  timestamp: { type: 'timestamp with time zone', codec: (column) => codec((v) => toDate(column, v), (v) => v), identityFrom: true },
+  // Bound as ISO text with six fraction digits: pg would send a Date with milliseconds only, and
+  // timestamptz keeps microseconds (the write clock's, or those of a string). pg reads a Date; a
+  // value this codec encoded (a repository returning what it wrote) decodes from that text.
+  timestamp: {
+    type: 'timestamp with time zone',
+    codec: (column) =>
+      codec(
+        (v) => formatTimestamp(toDate(column, v), 'Z6'),
+        (v) => (typeof v === 'string' ? parseStoredTimestamp(v) : v),
+      ),
+  },
   // Raw SQL parameters need JSON text (pg would send an array as a PostgreSQL array literal); pg
-  // parses jsonb on read. TypeORM's own persistence stringifies jsonb itself, so entity columns get
-  // no transformer for this kind (see columnOptionsFor).
-  json: { type: 'jsonb', codec: () => codec((v) => JSON.stringify(v), (v) => v), transformer: false, identityFrom: true },
+  // parses jsonb on read (POSTGRES_TYPE_PARSERS: without losing digits). TypeORM's own persistence
+  // stringifies jsonb itself, so entity columns get no transformer for this kind (see columnOptionsFor).
+  json: { type: 'jsonb', codec: () => codec(stringifyJson, (v) => v), transformer: false, identityFrom: true },
 };
 
 export const COLUMN_KINDS: Record<Driver, Record<ColumnKind, KindMapping>> = { sqlite: SQLITE, postgres: POSTGRES };
+
+const PG_JSON_OID = 114;
+const PG_JSONB_OID = 3802;
+
+/**
+ * The pg pool's type parsers (its `types` option): pg's defaults, except that json and jsonb are
+ * parsed without losing digits (jsonb keeps every digit of a number; JSON.parse would round integers
+ * beyond 2^53). Set per pool, not on pg's global parser table, which other code in the process shares.
+ */
+export const POSTGRES_TYPE_PARSERS = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if ((oid === PG_JSON_OID || oid === PG_JSONB_OID) && format !== 'binary') return parseJson;
+    return (pgTypes.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+  },
+};
 
 /** The codec that turns API values of this column into stored values on this driver, and back. */
 export function codecFor(driver: Driver, column: ColumnSpec): Codec {
@@ -311,6 +348,19 @@ export interface SqlFragments {
    * compare as text; unixepoch() normalises them to UTC (milliseconds). PostgreSQL stores timestamptz.
    */
   instant(expr: string): string;
+  /**
+   * A sort key that orders rows by the instant a timestamp column holds, to the microsecond. SQLite's
+   * date functions stop at milliseconds, so rows written within one millisecond would tie (and a
+   * text order breaks at whole seconds, where Python's `isoformat()` drops the fraction: `…:01Z`
+   * sorts after `…:01.000001Z`); the key adds the fraction's sub-millisecond digits from the text.
+   * PostgreSQL's timestamptz holds microseconds.
+   */
+  instantOrder(column: string): string;
+  /**
+   * Epoch microseconds of a timestamp column as an integer (PostgreSQL returns it as a string), for
+   * durations measured from a stored start to the microsecond, as Python computes them.
+   */
+  epochMicroseconds(column: string): string;
   /** `expr` as seconds since the epoch (a number with a fraction), for differences of times. */
   epochSeconds(expr: string): string;
   /** A LIMIT that limits nothing, for an OFFSET to follow (SQLite has no OFFSET without LIMIT). */
@@ -323,10 +373,23 @@ export interface SqlFragments {
   readonly keyLock: string | null;
 }
 
+/**
+ * Epoch microseconds of a legacy timestamp text on SQLite: whole seconds from unixepoch() (any shape,
+ * offsets applied) plus the fraction's first six digits, which end where the zone (`Z`, `±hh:mm`)
+ * or the text ends.
+ */
+function sqliteInstantMicroseconds(column: string): string {
+  const fractionEnd = `CASE WHEN ${column} LIKE '%Z' THEN length(${column}) WHEN substr(${column}, -6, 1) IN ('+', '-') THEN length(${column}) - 5 ELSE length(${column}) + 1 END`;
+  const fraction = `CAST(substr(substr(${column}, 21, ${fractionEnd} - 21) || '000000', 1, 6) AS INTEGER)`;
+  return `(unixepoch(${column}) * 1000000 + CASE WHEN substr(${column}, 20, 1) = '.' THEN ${fraction} ELSE 0 END)`;
+}
+
 const SQLITE_FRAGMENTS: SqlFragments = {
   binary: (expr) => expr,
   asciiLower: (expr) => `LOWER(${expr})`,
   instant: (expr) => `unixepoch(${expr}, 'subsec')`,
+  instantOrder: sqliteInstantMicroseconds,
+  epochMicroseconds: sqliteInstantMicroseconds,
   epochSeconds: (expr) => `unixepoch(${expr}, 'subsec')`,
   noLimit: 'LIMIT -1',
   keyLock: null,
@@ -336,6 +399,8 @@ const POSTGRES_FRAGMENTS: SqlFragments = {
   binary: (expr) => `${expr} COLLATE "C"`,
   asciiLower: (expr) => `LOWER((${expr}) COLLATE "C")`,
   instant: (expr) => expr,
+  instantOrder: (column) => column,
+  epochMicroseconds: (column) => `CAST(FLOOR(EXTRACT(EPOCH FROM ${column}) * 1000000) AS BIGINT)`,
   epochSeconds: (expr) => `EXTRACT(EPOCH FROM ${expr})`,
   noLimit: 'LIMIT ALL',
   keyLock: 'SELECT pg_advisory_xact_lock(hashtextextended(?, 0))',

@@ -13,7 +13,8 @@ export { ConfigError, DEFAULT_DATABASE_URL, loadDatabaseConfig, maskUrl, parseDa
 export type { DatabaseConfig, PostgresConfig, SqliteConfig, PoolConfig } from './config';
 export { codecFor, type Codec, type Driver } from './dialect';
 export { formatTimestamp, parseTimestamp } from './codec/timestamp';
-export { pyJsonDumps } from './codec/python-json';
+export { MicrosecondDate, writeClock } from './codec/clock';
+export { parseJson, pyJsonDumps, stringifyJson } from './codec/python-json';
 export { CredentialEncryption, CredentialEncryptionError, encryptionKeyFromEnv } from './codec/credential-encryption';
 export * from './errors';
 export * from './repository';

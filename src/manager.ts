@@ -9,6 +9,7 @@ import type { RepositoryOptions } from './repository';
 import type { SqlExecutor } from './sql/executor';
 import type { PoolFigures } from './sql/postgres';
 import { PostgresExecutor } from './sql/postgres';
+import { optionNames, requireKnownKeys } from './model/validate';
 
 /** Where the manager reports what it did at start-up (console-compatible). Never receives secrets. */
 export interface ManagerLogger extends AdminBootstrapLogger {
@@ -30,6 +31,8 @@ export interface OpenOptions {
   /** Clock for the timestamps repositories write (tests pin it). */
   clock?: () => Date;
 }
+
+const OPEN_OPTIONS = optionNames<OpenOptions>({ url: true, runMigrations: true, logger: true, env: true, clock: true });
 
 export interface HealthReport {
   driver: 'sqlite' | 'postgres';
@@ -100,6 +103,7 @@ export class DatabaseManager extends DatabaseFacade {
    * `runMigrations` is false), then ensures the admin account like the Python start-up.
    */
   static async open(options: OpenOptions = {}): Promise<DatabaseManager> {
+    requireKnownKeys('options', options, OPEN_OPTIONS, 'DatabaseManager.open');
     const logger = options.logger ?? DEFAULT_LOGGER;
     const dataSource = createDataSource(options.url, { logger: typeormLoggerFor(logger) });
     await dataSource.initialize();

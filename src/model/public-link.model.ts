@@ -1,5 +1,5 @@
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, ValidateBy, type ValidationOptions } from 'class-validator';
-import { parseTimestamp } from '../codec/timestamp';
+import { isStorableTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 
 /**
  * An ISO-8601 timestamp as Python's `datetime.fromisoformat` reads it (or a Date). The empty string
@@ -10,9 +10,8 @@ function IsLegacyTimestamp(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isLegacyTimestamp',
       validator: {
-        validate: (value: unknown) =>
-          value === '' || (value instanceof Date && !Number.isNaN(value.getTime())) || (typeof value === 'string' && parseTimestamp(value) !== null),
-        defaultMessage: () => '$property must be an ISO-8601 timestamp, a Date or an empty string',
+        validate: (value: unknown) => value === '' || isStorableTimestamp(value),
+        defaultMessage: () => `$property must be ${STORABLE_TIMESTAMP}, or an empty string`,
       },
     },
     options,

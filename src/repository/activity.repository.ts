@@ -1,11 +1,17 @@
 import { AgentActivity } from '../entity';
-import { formatTimestamp, parseTimestamp } from '../codec/timestamp';
+import { durationMilliseconds } from '../codec/clock';
+import { parseJson } from '../codec/python-json';
+import { formatTimestamp, isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError, InvalidColumnValueError } from '../errors';
 import type { Activity, ActivityCreate, ActivityRangeFilter, AgentActivityFilter, CompleteActivityOptions } from '../model/activity.model';
 import { ActivityCreate as ActivityCreateModel } from '../model/activity.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString, timeFromNow, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { chunks, uuid4 } from './ids';
+
+const COMPLETE_OPTIONS = optionNames<CompleteActivityOptions>({ status: true, details: true, error: true });
+const AGENT_FILTER_OPTIONS = optionNames<AgentActivityFilter>({ activityType: true, activityState: true, limit: true });
+const RANGE_FILTER_OPTIONS = optionNames<ActivityRangeFilter>({ startTime: true, endTime: true, activityTypes: true, limit: true });
 
 const ACTIVITY_COLUMNS = `id, agent_name, activity_type, activity_state, parent_activity_id, started_at, completed_at, duration_ms,
   user_id, triggered_by, related_chat_message_id, related_execution_id, details, error, created_at`;
@@ -47,13 +53,14 @@ export class ActivityRepository extends BaseRepository {
    */
   async completeActivity(activityId: string, options: CompleteActivityOptions = {}): Promise<boolean> {
     requireString('activityId', activityId);
+    requireKnownKeys('options', options, COMPLETE_OPTIONS, 'completeActivity');
     const status = requireString('status', options.status ?? 'completed');
     if (options.details != null && (typeof options.details !== 'object' || Array.isArray(options.details))) {
       throw new InputValidationError('details', 'expected an object or null');
     }
     if (options.error != null) requireString('error', options.error, { allowEmpty: true });
     return this.atomically(async (repo) => {
-      const rows = await repo.select<{ started_at: unknown; started_us: unknown; details: unknown }>(
+      const rows = await repo.select<{ started_us: unknown; details: unknown }>(
         `SELECT ${this.startedMicros()} AS started_us, details FROM agent_activities WHERE id = ?${this.driver === 'postgres' ? ' FOR UPDATE' : ''}`,
         [activityId],
       );
@@ -66,7 +73,7 @@ export class ActivityRepository extends BaseRepository {
         [
           status,
           this.encode(AgentActivity, 'completed_at', completed),
-          this.durationMs(rows[0].started_us, completed),
+          durationMilliseconds(rows[0].started_us, completed),
           this.encodeDetails(merged),
           options.error ?? null,
           activityId,
@@ -84,6 +91,7 @@ export class ActivityRepository extends BaseRepository {
 
   /** The agent's activities, newest first; empty filters are ignored. Options: { activityType, activityState, limit = 100 }. */
   async getAgentActivities(agentName: string, options: AgentActivityFilter = {}): Promise<Activity[]> {
+    requireKnownKeys('options', options, AGENT_FILTER_OPTIONS, 'getAgentActivities');
     const where = ['agent_name = ?'];
     const params: unknown[] = [agentName];
     if (options.activityType) {
@@ -103,6 +111,7 @@ export class ActivityRepository extends BaseRepository {
    * newest first. Options: { startTime, endTime, activityTypes, limit = 100 }.
    */
   async getActivitiesInRange(options: ActivityRangeFilter = {}): Promise<Activity[]> {
+    requireKnownKeys('options', options, RANGE_FILTER_OPTIONS, 'getActivitiesInRange');
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.startTime) {
@@ -127,10 +136,10 @@ export class ActivityRepository extends BaseRepository {
    * (exactly, on both drivers); details are left alone. Returns the number of activities failed.
    */
   async markStaleActivitiesFailed(timeoutMinutes = 30): Promise<number> {
-    requireInteger('timeoutMinutes', timeoutMinutes);
+    requireInteger('timeoutMinutes', timeoutMinutes, { min: 0 });
     return this.atomically(async (repo) => {
       const now = this.now();
-      const threshold = new Date(now.getTime() - timeoutMinutes * 60_000);
+      const threshold = timeFromNow('timeoutMinutes', now, -timeoutMinutes, 60_000);
       const stale = await repo.select<{ id: string; started_us: unknown }>(
         `SELECT id, ${this.startedMicros()} AS started_us FROM agent_activities WHERE activity_state = ? AND started_at < ?`,
         ['started', this.lowerBound(threshold)],
@@ -145,7 +154,7 @@ export class ActivityRepository extends BaseRepository {
             'failed',
             this.encode(AgentActivity, 'completed_at', now),
             `Marked as failed by cleanup: exceeded ${timeoutMinutes}-minute timeout`,
-            ...part.flatMap((row) => [row.id, this.durationMs(row.started_us, now)]),
+            ...part.flatMap((row) => [row.id, durationMilliseconds(row.started_us, now)]),
             'started',
             ...part.map((row) => row.id),
           ],
@@ -190,7 +199,7 @@ export class ActivityRepository extends BaseRepository {
     if (raw === null || raw === undefined || raw === '') return null;
     if (typeof raw !== 'string') return raw as Record<string, unknown>; // PostgreSQL jsonb, parsed by pg
     try {
-      return JSON.parse(raw) as Record<string, unknown>;
+      return parseJson(raw) as Record<string, unknown>;
     } catch {
       throw new InvalidColumnValueError('agent_activities.details', 'invalid JSON');
     }
@@ -202,29 +211,14 @@ export class ActivityRepository extends BaseRepository {
     return this.encode(AgentActivity, 'details', details);
   }
 
-  /** started_at with its microseconds: the raw text on SQLite, epoch microseconds on PostgreSQL. */
+  /** started_at in epoch microseconds, for durations measured as Python does. */
   private startedMicros(): string {
-    return this.driver === 'postgres' ? `CAST(FLOOR(EXTRACT(EPOCH FROM started_at) * 1000000) AS BIGINT)` : 'started_at';
-  }
-
-  /** Python `int((completed - started).total_seconds() * 1000)`, started_at read to the microsecond. */
-  private durationMs(startedMicros: unknown, completed: Date): number | null {
-    let micros: number;
-    if (typeof startedMicros === 'string' && this.driver === 'sqlite') {
-      const date = parseTimestamp(startedMicros);
-      if (!date) return null;
-      const fraction = /[.,](\d+)/.exec(startedMicros.replace(/^[^T ]*[T ]/, ''))?.[1] ?? '';
-      micros = date.getTime() * 1000 + Number((fraction + '000000').slice(3, 6));
-    } else {
-      micros = Number(startedMicros);
-    }
-    return Math.trunc((completed.getTime() * 1000 - micros) / 1000);
+    return this.sql.epochMicroseconds('started_at');
   }
 
   private toInstant(field: string, value: Date | string): Date {
-    const date = value instanceof Date ? value : typeof value === 'string' ? parseTimestamp(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw new InputValidationError(field, 'expected a Date or an ISO-8601 timestamp');
-    return date;
+    if (!isStorableTimestamp(value)) throw new InputValidationError(field, `expected ${STORABLE_TIMESTAMP}`);
+    return value instanceof Date ? value : parseTimestamp(value)!;
   }
 
   /*

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../sql/executor';
-import { parseTimestamp } from '../codec/timestamp';
+import { isStorableTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { AgentGitConfig, AgentOwnership, AgentSharing, User } from '../entity';
 import { InputValidationError, NotNullConstraintError, UniqueConstraintError } from '../errors';
 import {
@@ -15,6 +15,7 @@ import {
 import type { UserDict } from '../model/user.model';
 import { requireInteger, requireString } from '../model/validate';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { UserRepository } from './user.repository';
 
 const DEFAULT_MAX_PARALLEL_TASKS = 3;
@@ -79,15 +80,20 @@ export class AgentRepository extends BaseRepository {
     requireBoolean('isSystem', isSystem);
     const owner = await this.users.getUserByUsername(ownerUsername);
     if (!owner) return false;
-    // ON CONFLICT instead of catching the IntegrityError: a failed INSERT would abort a caller's PostgreSQL transaction.
-    const { affected } = await this.execute(
-      `INSERT INTO agent_ownership (agent_name, owner_id, created_at, is_system) VALUES (?, ?, ?, ?)
-       ON CONFLICT (agent_name) DO NOTHING`,
-      [agentName, owner.id, this.encode(AgentOwnership, 'created_at', this.now()), this.encode(AgentOwnership, 'is_system', isSystem)],
-    );
-    if (affected > 0) return true;
-    if (isSystem) await this.execute(`UPDATE agent_ownership SET is_system = ? WHERE agent_name = ?`, [this.encode(AgentOwnership, 'is_system', true), agentName]);
-    return false;
+    return this.atomically(async (agents) => {
+      if (this.sql.keyLock) await agents.select(this.sql.keyLock, [`agent_ownership.agent_name:${agentName}`]);
+      // Not a failing INSERT (it would abort a caller's PostgreSQL transaction) nor ON CONFLICT (it takes an id).
+      const { affected } = await agents.execute(
+        ...insertUnlessExists(
+          'agent_ownership',
+          { agent_name: agentName, owner_id: owner.id, created_at: this.encode(AgentOwnership, 'created_at', this.now()), is_system: this.encode(AgentOwnership, 'is_system', isSystem) },
+          ['agent_name'],
+        ),
+      );
+      if (affected > 0) return true;
+      if (isSystem) await agents.execute(`UPDATE agent_ownership SET is_system = ? WHERE agent_name = ?`, [this.encode(AgentOwnership, 'is_system', true), agentName]);
+      return false;
+    });
   }
 
   /** The ownership row with the owner's username; null when there is none or the owner user is gone. */
@@ -164,11 +170,12 @@ export class AgentRepository extends BaseRepository {
     const email = shareWithEmail.toLowerCase();
     if (owner.email && owner.email.toLowerCase() === email) return null;
     const now = this.encode(AgentSharing, 'created_at', this.now());
-    const rows = await this.select<{ id: number }>(
-      `INSERT INTO agent_sharing (agent_name, shared_with_email, shared_by_id, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (agent_name, shared_with_email) DO NOTHING RETURNING id`,
-      [agentName, email, owner.id, now],
-    );
+    const rows = await this.atomically(async (agents) => {
+      if (this.sql.keyLock) await agents.select(this.sql.keyLock, [`agent_sharing:${agentName}|${email}`]);
+      return agents.select<{ id: number }>(
+        ...insertUnlessExists('agent_sharing', { agent_name: agentName, shared_with_email: email, shared_by_id: owner.id, created_at: now }, ['agent_name', 'shared_with_email'], 'id'),
+      );
+    });
     if (!rows.length) return null;
     return {
       id: Number(rows[0].id),
@@ -519,9 +526,7 @@ export class AgentRepository extends BaseRepository {
   private async writeAvatar(agentName: string, prompt: string, updatedAt: string | Date, isDefault: boolean, promptField: string): Promise<boolean> {
     requireString('agentName', agentName);
     requireString(promptField, prompt, { allowEmpty: true });
-    if (!(updatedAt instanceof Date ? !Number.isNaN(updatedAt.getTime()) : typeof updatedAt === 'string' && parseTimestamp(updatedAt))) {
-      throw new InputValidationError('updatedAt', 'expected a Date or an ISO-8601 timestamp');
-    }
+    if (!isStorableTimestamp(updatedAt)) throw new InputValidationError('updatedAt', `expected ${STORABLE_TIMESTAMP}`);
     return this.updateOwnership(agentName, { avatar_identity_prompt: prompt, avatar_updated_at: updatedAt, is_default_avatar: isDefault });
   }
 

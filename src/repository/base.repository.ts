@@ -1,4 +1,5 @@
 import { COLUMN_KINDS, codecFor, sqlFragments, type Codec, type Driver, type SqlFragments } from '../dialect';
+import { writeClock } from '../codec/clock';
 import { tableSpecOf } from '../entity/columns';
 import type { Row, SqlExecutor, WriteResult } from '../sql/executor';
 
@@ -34,7 +35,7 @@ export abstract class BaseRepository {
   ) {
     this.driver = executor.driver;
     this.sql = sqlFragments(this.driver);
-    this.now = options.clock ?? (() => new Date());
+    this.now = options.clock ?? writeClock;
   }
 
   /** This repository (same class, same options: clock, logger, ...) on another executor, e.g. a transaction's. */

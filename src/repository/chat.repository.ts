@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../sql/executor';
 import { ChatMessage as ChatMessageEntity, ChatSession as ChatSessionEntity } from '../entity';
+import { parseJson } from '../codec/python-json';
 import { InputValidationError } from '../errors';
 import type { ChatMessage, ChatSession } from '../model/chat.model';
 import { ChatMessageOptions } from '../model/chat.model';
@@ -206,7 +207,7 @@ export class ChatRepository extends BaseRepository {
 function parseToolCalls(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? null;
   try {
-    return JSON.parse(value);
+    return parseJson(value);
   } catch {
     throw new InputValidationError('toolCalls', 'expected JSON text or a JSON value');
   }

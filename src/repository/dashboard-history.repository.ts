@@ -2,7 +2,7 @@ import { pyFloat, pyRound, pyTruthy } from '../codec/python-values';
 import { AgentDashboardValue } from '../entity';
 import { InputValidationError } from '../errors';
 import type { DashboardConfigInput, DashboardWidgetInput, WidgetPointDict, WidgetPointInput, WidgetStatsDict } from '../model/dashboard-history.model';
-import { requireInteger, requireString } from '../model/validate';
+import { requireInteger, requireString, timeFromNow } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { tokenUrlsafe } from './ids';
 
@@ -134,7 +134,7 @@ export class DashboardHistoryRepository extends BaseRepository {
   private cutoff(field: string, amount: number, unitMs: number): unknown {
     if (typeof amount !== 'number' || !Number.isFinite(amount)) throw new InputValidationError(field, `expected a number, got ${typeof amount}`);
     if (amount < 0) return null;
-    return this.encode(AgentDashboardValue, 'captured_at', new Date(this.now().getTime() - amount * unitMs));
+    return this.encode(AgentDashboardValue, 'captured_at', timeFromNow(field, this.now(), -amount, unitMs));
   }
 
   private toPoint(row: { captured_at: unknown; value_numeric: unknown; value_text: unknown }): WidgetPointDict {

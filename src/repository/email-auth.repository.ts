@@ -1,10 +1,11 @@
 import * as crypto from 'crypto';
 import { EmailLoginCode, EmailWhitelist, User } from '../entity';
-import { NotFoundError } from '../errors';
+import { NotFoundError, UniqueConstraintError } from '../errors';
 import type { LoginCodeCreatedDict, LoginCodeVerifiedDict, WhitelistRow } from '../model/email-auth.model';
 import type { UserDict } from '../model/user.model';
-import { requireInteger, requireString } from '../model/validate';
+import { requireInteger, requireString, timeFromNow } from '../model/validate';
 import { BaseRepository } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { tokenUrlsafe } from './ids';
 import { UserRepository } from './user.repository';
 
@@ -53,12 +54,15 @@ export class EmailAuthRepository extends BaseRepository {
     if (await this.isEmailWhitelisted(email)) return false;
     const user = await this.users.getUserByUsername(addedBy);
     if (!user) throw new NotFoundError(`User not found: ${addedBy}`);
-    // A concurrent insert of the same email makes this a no-op (false) instead of Python's IntegrityError.
-    const { affected } = await this.execute(
-      `INSERT INTO email_whitelist (email, added_by, added_at, source) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-      [foldEmail(email), String(user.id), this.encode(EmailWhitelist, 'added_at', this.now()), source],
-    );
-    return affected > 0;
+    const folded = foldEmail(email);
+    return this.atomically(async (auth) => {
+      // A concurrent insert of the same email makes this false (Python raised IntegrityError) and takes no id.
+      if (this.sql.keyLock) await auth.select(this.sql.keyLock, [`email_whitelist.email:${folded}`]);
+      const { affected } = await auth.execute(
+        ...insertUnlessExists('email_whitelist', { email: folded, added_by: String(user.id), added_at: this.encode(EmailWhitelist, 'added_at', this.now()), source }, ['email']),
+      );
+      return affected > 0;
+    });
   }
 
   async removeFromWhitelist(email: string): Promise<boolean> {
@@ -97,8 +101,9 @@ export class EmailAuthRepository extends BaseRepository {
     requireInteger('expiryMinutes', expiryMinutes);
     const id = tokenUrlsafe(16);
     const code = generateLoginCode();
-    const createdAt = this.encode(EmailLoginCode, 'created_at', this.now());
-    const expiresAt = this.encode(EmailLoginCode, 'expires_at', new Date(this.now().getTime() + expiryMinutes * MINUTE_MS));
+    const now = this.now();
+    const createdAt = this.encode(EmailLoginCode, 'created_at', now);
+    const expiresAt = this.encode(EmailLoginCode, 'expires_at', timeFromNow('expiryMinutes', now, expiryMinutes, MINUTE_MS));
     await this.execute(`INSERT INTO email_login_codes (id, email, code, created_at, expires_at, verified) VALUES (?, ?, ?, ?, ?, ?)`, [
       id,
       foldEmail(email),
@@ -150,7 +155,7 @@ export class EmailAuthRepository extends BaseRepository {
     requireString('email', email, { allowEmpty: true });
     requireInteger('minutes', minutes);
     // The column is only ever written in the naive format, whose text order is time order.
-    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - minutes * MINUTE_MS));
+    const cutoff = this.encode(EmailLoginCode, 'created_at', timeFromNow('minutes', this.now(), -minutes, MINUTE_MS));
     const [row] = await this.select<{ n: unknown }>(
       `SELECT COUNT(*) AS n FROM email_login_codes WHERE ${this.sql.asciiLower('email')} = ? AND created_at > ?`,
       [foldEmail(email), cutoff],
@@ -161,29 +166,37 @@ export class EmailAuthRepository extends BaseRepository {
   /** Deletes codes created more than `days` days ago; returns how many. */
   async cleanupOldCodes(days = 1): Promise<number> {
     requireInteger('days', days);
-    const cutoff = this.encode(EmailLoginCode, 'created_at', new Date(this.now().getTime() - days * DAY_MS));
+    const cutoff = this.encode(EmailLoginCode, 'created_at', timeFromNow('days', this.now(), -days, DAY_MS));
     const { affected } = await this.execute(`DELETE FROM email_login_codes WHERE created_at < ?`, [cutoff]);
     return affected;
   }
 
   /**
    * The user whose email column equals `email` exactly; else creates username = email = the
-   * lower-cased email and returns the user found by the ORIGINAL argument. Parity quirks: a
-   * mixed-case new email returns null; a mixed-case email of an existing lower-case user throws
-   * UniqueConstraintError (users.username). Callers lower-case first.
+   * lower-cased email and returns the user found by the ORIGINAL argument. Parity quirks of the
+   * Python layer: a mixed-case new email creates the user and returns null; when a user whose
+   * username is the lower-cased email exists but was not found (a mixed-case argument, or that
+   * user's email column differs) it throws UniqueConstraintError (`users.username`), as Python's
+   * INSERT did, and no id is taken. Callers lower-case first. Concurrent first logins with one
+   * email serialise: one creates the user, the others find it.
    */
   async getOrCreateEmailUser(email: string): Promise<UserDict | null> {
     requireString('email', email);
-    const users = this.users;
-    const existing = await users.getUserByEmail(email);
-    if (existing) return existing;
-    // ON CONFLICT DO NOTHING: concurrent first logins create one user and all get it (Python raised an
-    // IntegrityError in the losing caller, and for a mixed-case email whose lower-cased user exists).
-    const now = this.now();
-    await this.execute(
-      `INSERT INTO users (username, role, email, created_at, updated_at) VALUES (?, 'user', ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [foldEmail(email), foldEmail(email), this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
-    );
-    return users.getUserByEmail(email);
+    const username = foldEmail(email);
+    return this.atomically(async (auth) => {
+      if (this.sql.keyLock) await auth.select(this.sql.keyLock, [`users.username:${username}`]);
+      const existing = await auth.users.getUserByEmail(email);
+      if (existing) return existing;
+      if (await auth.users.getUserByUsername(username)) throw new UniqueConstraintError('users', ['username']);
+      const now = this.now();
+      await auth.execute(`INSERT INTO users (username, role, email, created_at, updated_at) VALUES (?, 'user', ?, ?, ?)`, [
+        username,
+        username,
+        this.encode(User, 'created_at', now),
+        this.encode(User, 'updated_at', now),
+      ]);
+      return auth.users.getUserByEmail(email);
+    });
   }
+
 }

@@ -173,10 +173,10 @@ export class EventSubscriptionRepository extends BaseRepository {
 
   /**
    * naive+Z text drops the fraction at whole seconds, and '…:01Z' sorts after '…:01.5Z' as text:
-   * order by the instant, not by text.
+   * order by the instant (to the microsecond), not by text.
    */
   private newestFirst(): string {
-    return `${this.sql.instant('created_at')} DESC, id DESC`;
+    return `${this.sql.instantOrder('created_at')} DESC, id DESC`;
   }
 
   private toSubscription(row: Record<string, unknown>): EventSubscription {

@@ -1,7 +1,7 @@
 import { AgentHealthCheck, MonitoringAlertCooldown } from '../entity';
 import { InputValidationError } from '../errors';
 import type { BusinessMetricsInput, DockerMetricsInput, HealthCheckRecord, HealthSummaryDict, NetworkMetricsInput } from '../model/monitoring.model';
-import { requireInteger, requireString } from '../model/validate';
+import { requireInteger, requireString, timeFromNow } from '../model/validate';
 import { pyTruthy } from '../codec/python-values';
 import { BaseRepository } from './base.repository';
 import { chunks, tokenUrlsafe } from './ids';
@@ -209,8 +209,7 @@ export class MonitoringRepository extends BaseRepository {
 
   /** now − amount·unit encoded for checked_at (Z6: text order is time order on SQLite). */
   private cutoff(field: string, amount: number, unitMs: number): unknown {
-    if (typeof amount !== 'number' || !Number.isFinite(amount)) throw new InputValidationError(field, 'expected a number');
-    return this.encode(AgentHealthCheck, 'checked_at', new Date(this.now().getTime() - amount * unitMs));
+    return this.encode(AgentHealthCheck, 'checked_at', timeFromNow(field, this.now(), -amount, unitMs));
   }
 
   private toRecord(row: Record<string, unknown>): HealthCheckRecord {
@@ -227,7 +226,7 @@ function metricsObject(field: string, value: unknown): Metrics {
 function optionalNumber(field: string, value: unknown, integer = false): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0; // Python stores a bool as 1/0
-  if (typeof value !== 'number' || (integer && !Number.isInteger(value))) throw new InputValidationError(field, `expected ${integer ? 'an integer' : 'a number'}`);
+  if (typeof value !== 'number' || (integer && !Number.isSafeInteger(value))) throw new InputValidationError(field, `expected ${integer ? 'an integer (at most 2^53 − 1 in magnitude)' : 'a number'}`);
   return Number.isNaN(value) ? null : value; // SQLite stores NaN as NULL: the same on PostgreSQL
 }
 

@@ -4,7 +4,7 @@ import { NeverminedAgentConfig, NeverminedPaymentLog as PaymentLogEntity } from 
 import { InputValidationError } from '../errors';
 import type { NeverminedConfig, NeverminedConfigWithKeyDict, NeverminedPaymentLog, PaymentLogOptions } from '../model/nevermined.model';
 import { NeverminedConfigWrite, NeverminedPaymentWrite } from '../model/nevermined.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
 import { uuid4 } from './ids';
 
@@ -198,11 +198,10 @@ export class NeverminedRepository extends BaseRepository {
  * strings such as "42" become numbers, as SQLite's INTEGER affinity stored them.
  */
 function paymentOptions(opts: PaymentLogOptions): Record<string, unknown> {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new InputValidationError('opts', 'expected an object');
+  requireKnownKeys('opts', opts, Object.keys(PAYMENT_OPTIONS), 'logPayment');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(opts)) {
     const column = PAYMENT_OPTIONS[key as keyof PaymentLogOptions];
-    if (!column) throw new InputValidationError(key, 'is not an option of logPayment');
     out[column] = INTEGER_OPTIONS.has(key) && typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : value;
   }
   return out;

@@ -2,9 +2,12 @@ import { AgentNotification } from '../entity';
 import { InputValidationError } from '../errors';
 import type { AgentNotificationFilter, Notification, NotificationCreate, NotificationFilter } from '../model/notification.model';
 import { NotificationCreate as NotificationCreateModel } from '../model/notification.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { chunks, tokenUrlsafe } from './ids';
+
+const LIST_OPTIONS = optionNames<NotificationFilter>({ agentName: true, status: true, priority: true, category: true, limit: true });
+const AGENT_LIST_OPTIONS = optionNames<AgentNotificationFilter>({ status: true, limit: true });
 
 const NOTIFICATION_COLUMNS = `id, agent_name, notification_type, title, message, priority, category, metadata, status,
   created_at, acknowledged_at, acknowledged_by`;
@@ -19,6 +22,7 @@ export class NotificationRepository extends BaseRepository {
   async createNotification(agentName: string, data: NotificationCreate): Promise<Notification> {
     requireString('agentName', agentName);
     const input = validateInput(NotificationCreateModel, data, 'data');
+    const createdAt = this.encode(AgentNotification, 'created_at', this.now());
     const notification: Notification = {
       id: `notif_${tokenUrlsafe(12)}`,
       agent_name: agentName,
@@ -29,7 +33,7 @@ export class NotificationRepository extends BaseRepository {
       category: input.category ?? null,
       metadata: input.metadata ?? null,
       status: 'pending',
-      created_at: this.storedTime(this.now()),
+      created_at: this.decode(AgentNotification, 'created_at', createdAt),
       acknowledged_at: null,
       acknowledged_by: null,
     };
@@ -38,7 +42,7 @@ export class NotificationRepository extends BaseRepository {
       `INSERT INTO agent_notifications (id, agent_name, notification_type, title, message, priority, category, metadata, status, created_at,
          acknowledged_at, acknowledged_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-      [n.id, n.agent_name, n.notification_type, n.title, n.message, n.priority, n.category, this.encodeMetadata(n.metadata), n.status, this.encode(AgentNotification, 'created_at', n.created_at)],
+      [n.id, n.agent_name, n.notification_type, n.title, n.message, n.priority, n.category, this.encodeMetadata(n.metadata), n.status, createdAt],
     );
     return notification;
   }
@@ -53,6 +57,7 @@ export class NotificationRepository extends BaseRepository {
    * Options: { agentName, status, priority (list, IN), category, limit = 100 }.
    */
   async listNotifications(options: NotificationFilter = {}): Promise<Notification[]> {
+    requireKnownKeys('options', options, LIST_OPTIONS, 'listNotifications');
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.agentName) {
@@ -76,7 +81,7 @@ export class NotificationRepository extends BaseRepository {
     const rows = await this.select(
       ...this.withLimit(
         `SELECT ${NOTIFICATION_COLUMNS} FROM agent_notifications${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY ${this.sql.instant('created_at')} DESC, created_at DESC, id DESC`,
+         ORDER BY ${this.sql.instantOrder('created_at')} DESC, id DESC`,
         params,
         limit,
       ),
@@ -86,6 +91,7 @@ export class NotificationRepository extends BaseRepository {
 
   /** = listNotifications({ agentName, status, limit }); an empty agentName means every agent. Options: { status, limit = 50 }. */
   async listAgentNotifications(agentName: string, options: AgentNotificationFilter = {}): Promise<Notification[]> {
+    requireKnownKeys('options', options, AGENT_LIST_OPTIONS, 'listAgentNotifications');
     return this.listNotifications({ agentName, status: options.status, limit: options.limit ?? 50 });
   }
 
@@ -143,10 +149,5 @@ export class NotificationRepository extends BaseRepository {
   private encodeMetadata(metadata: Record<string, unknown> | null): unknown {
     if (!metadata || !Object.keys(metadata).length) return null;
     return this.encode(AgentNotification, 'metadata', metadata);
-  }
-
-  /** The Date as it reads back from storage (the stored text keeps milliseconds). */
-  private storedTime(date: Date): Date {
-    return this.decode(AgentNotification, 'created_at', this.encode(AgentNotification, 'created_at', date)) as Date;
   }
 }

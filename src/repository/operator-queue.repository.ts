@@ -1,8 +1,8 @@
 import { OperatorQueueItem } from '../entity';
-import { parseTimestamp } from '../codec/timestamp';
+import { isStorableTimestamp, parseTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import { InputValidationError } from '../errors';
 import type { OperatorQueueItemDict, OperatorQueueItemInput, OperatorQueueListOptions, OperatorQueueStatsDict } from '../model/operator-queue.model';
-import { requireInteger, requireString } from '../model/validate';
+import { optionNames, requireInteger, requireKnownKeys, requireString } from '../model/validate';
 import { pyRound, pyTruthy } from '../codec/python-values';
 import { BaseRepository } from './base.repository';
 
@@ -11,6 +11,7 @@ const ITEM_COLUMNS =
 const INSERT_COLUMNS = ['id', 'agent_name', 'type', 'status', 'priority', 'title', 'question', 'options', 'context', 'execution_id', 'created_at', 'expires_at'];
 const REQUIRED_KEYS = ['id', 'title', 'question', 'created_at'] as const;
 const TEXT_KEYS = ['id', 'title', 'question', 'type', 'status', 'priority'] as const;
+const LIST_OPTIONS = optionNames<OperatorQueueListOptions>({ status: true, type: true, priority: true, agentName: true, since: true, limit: true, offset: true });
 const PRIORITY_RANK = `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
 
 /** Operator requests synced from agents' operator-queue.json files (Python `OperatorQueueOperations`). */
@@ -30,8 +31,8 @@ export class OperatorQueueRepository extends BaseRepository {
     }
     for (const key of ['created_at', 'expires_at'] as const) {
       const value = item[key];
-      if (value !== null && value !== undefined && (typeof value !== 'string' || !parseTimestamp(value))) {
-        throw new InputValidationError(`item.${key}`, 'expected an ISO-8601 timestamp');
+      if (value !== null && value !== undefined && (typeof value !== 'string' || !isStorableTimestamp(value))) {
+        throw new InputValidationError(`item.${key}`, 'expected an ISO-8601 timestamp within the years 1–9999 (UTC)');
       }
     }
     const context = pyTruthy(item.context) ? item.context : null;
@@ -70,7 +71,8 @@ export class OperatorQueueRepository extends BaseRepository {
    * @param opts Python's keyword arguments: status, type, priority, agentName, since, limit (100), offset (0).
    */
   async listItems(opts: OperatorQueueListOptions = {}): Promise<OperatorQueueItemDict[]> {
-    const { status, type, priority, agentName, since, limit = 100, offset = 0 } = opts ?? {};
+    requireKnownKeys('opts', opts, LIST_OPTIONS, 'listItems');
+    const { status, type, priority, agentName, since, limit = 100, offset = 0 } = opts;
     requireInteger('limit', limit);
     requireInteger('offset', offset, { min: 0 });
     const where: string[] = [];
@@ -82,15 +84,15 @@ export class OperatorQueueRepository extends BaseRepository {
       }
     }
     if (since) {
-      const sinceDate = since instanceof Date ? since : typeof since === 'string' ? parseTimestamp(since) : null;
-      if (!sinceDate || Number.isNaN(sinceDate.getTime())) throw new InputValidationError('since', 'expected an ISO-8601 timestamp or a Date');
+      if (!isStorableTimestamp(since)) throw new InputValidationError('since', `expected ${STORABLE_TIMESTAMP}`);
+      const sinceDate = since instanceof Date ? since : parseTimestamp(since)!;
       where.push(`${this.sql.instant('created_at')} >= ${this.sql.instant('?')}`);
       params.push(this.encode(OperatorQueueItem, 'created_at', sinceDate));
     }
     const rows = await this.select<Record<string, unknown>>(
       ...this.withLimit(
         `SELECT ${ITEM_COLUMNS} FROM operator_queue ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.sql.instant('created_at')} DESC, id DESC`,
+         ORDER BY CASE status WHEN 'pending' THEN 0 ELSE 1 END, ${PRIORITY_RANK}, ${this.sql.instantOrder('created_at')} DESC, id DESC`,
         params,
         limit,
         offset,

@@ -3,6 +3,7 @@ import type { AgentPermission } from '../model/permission.model';
 import { requireString } from '../model/validate';
 import { InputValidationError } from '../errors';
 import { BaseRepository } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { chunks } from './ids';
 
 const PERMISSION_COLUMNS = 'id, source_agent, target_agent, created_at, created_by';
@@ -38,18 +39,26 @@ export class PermissionRepository extends BaseRepository {
 
   /**
    * Grants source -> target; null when the pair already exists. There is no self-permission guard
-   * (source == target is allowed here, unlike setPermissions). ON CONFLICT instead of catching the
-   * violation, so a caller's PostgreSQL transaction is not aborted.
+   * (source == target is allowed here, unlike setPermissions). A duplicate is not inserted at all
+   * (no caught violation, which would abort a caller's PostgreSQL transaction, and no id taken).
    */
   async addPermission(sourceAgent: string, targetAgent: string, createdBy: string): Promise<AgentPermission | null> {
     requireString('sourceAgent', sourceAgent);
     requireString('targetAgent', targetAgent);
     requireString('createdBy', createdBy);
-    const rows = await this.select(
-      `INSERT INTO agent_permissions (source_agent, target_agent, created_at, created_by) VALUES (?, ?, ?, ?)
-       ON CONFLICT (source_agent, target_agent) DO NOTHING RETURNING ${PERMISSION_COLUMNS}`,
-      [sourceAgent, targetAgent, this.encode(AgentPermissionEntity, 'created_at', this.now()), createdBy],
-    );
+    const createdAt = this.encode(AgentPermissionEntity, 'created_at', this.now());
+    const rows = await this.atomically(async (repo) => {
+      // The lock setPermissions takes: a replacement and an addition of one source serialise.
+      if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_permissions:${sourceAgent}`]);
+      return repo.select(
+        ...insertUnlessExists(
+          'agent_permissions',
+          { source_agent: sourceAgent, target_agent: targetAgent, created_at: createdAt, created_by: createdBy },
+          ['source_agent', 'target_agent'],
+          PERMISSION_COLUMNS,
+        ),
+      );
+    });
     return rows.length ? this.rowToPermission(rows[0]) : null;
   }
 

@@ -13,7 +13,7 @@ import type {
   VerifyCodeResult,
 } from '../model/public-link.model';
 import { PublicLinkCreate, PublicLinkUpdate } from '../model/public-link.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { requireInteger, requireString, timeFromNow, validateInput } from '../model/validate';
 import { BaseRepository } from './base.repository';
 import { tokenUrlsafe } from './ids';
 
@@ -167,7 +167,7 @@ export class PublicLinkRepository extends BaseRepository {
     const id = tokenUrlsafe(16);
     const code = String(randomInt(100000, 1000000));
     const now = this.now();
-    const expiresAt = new Date(now.getTime() + expiryMinutes * MINUTE_MS);
+    const expiresAt = timeFromNow('expiryMinutes', now, expiryMinutes, MINUTE_MS);
     await this.atomically(async (repo) => {
       await repo.execute(`UPDATE public_link_verifications SET verified = ? WHERE link_id = ? AND email = ? AND verified = ?`, [SUPERSEDED, linkId, address, PENDING]);
       await repo.execute(
@@ -197,7 +197,7 @@ export class PublicLinkRepository extends BaseRepository {
     const expiresAt = this.decode<Date | null>(PublicLinkVerification, 'expires_at', row.expires_at);
     if (!expiresAt || now.getTime() > expiresAt.getTime()) return [false, 'code_expired', null];
     const sessionToken = `session_${tokenUrlsafe(32)}`;
-    const sessionExpiresAt = new Date(now.getTime() + sessionHours * HOUR_MS);
+    const sessionExpiresAt = timeFromNow('sessionHours', now, sessionHours, HOUR_MS);
     // `verified = PENDING` in the WHERE: a concurrent caller that consumed the code first wins.
     const { affected } = await this.execute(
       `UPDATE public_link_verifications SET verified = ?, session_token = ?, session_expires_at = ? WHERE id = ? AND verified = ?`,
@@ -357,8 +357,7 @@ export class PublicLinkRepository extends BaseRepository {
   }
 
   private minutesAgo(field: string, minutes: number): Date {
-    if (typeof minutes !== 'number' || !Number.isFinite(minutes)) throw new InputValidationError(field, `expected a finite number, got ${typeof minutes}`);
-    return new Date(this.now().getTime() - minutes * MINUTE_MS);
+    return timeFromNow(field, this.now(), -minutes, MINUTE_MS);
   }
 
   private async sumRecentUsage(column: 'ip_address' | 'link_id', value: string, minutes: number): Promise<number> {

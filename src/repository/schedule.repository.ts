@@ -2,6 +2,8 @@ import type { SqlExecutor } from '../sql/executor';
 import { AgentGitConfig as AgentGitConfigEntity, AgentSchedule, ScheduleExecution as ScheduleExecutionEntity } from '../entity';
 import { InputValidationError } from '../errors';
 import { pyJsonDumps } from '../codec/python-json';
+import { durationMilliseconds } from '../codec/clock';
+import { isStorableTimestamp, STORABLE_TIMESTAMP } from '../codec/timestamp';
 import {
   DEFAULT_SYNC_PATHS,
   DISPATCHED_MARKER,
@@ -24,7 +26,7 @@ import {
   type TaskExecutionOrigin,
 } from '../model/schedule.model';
 import type { UserDict } from '../model/user.model';
-import { requireInteger, requireString, validateInput } from '../model/validate';
+import { requireInteger, requireKnownKeys, requireString, validateInput } from '../model/validate';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
 import { chunks, tokenUrlsafe } from './ids';
 import { calculateNextRunAt, type NextRun } from './schedule/cron';
@@ -83,7 +85,7 @@ export class ScheduleRepository extends BaseRepository {
     const user = await this.users.getUserByUsername(username);
     if (!user || !(await this.agentAccess.canUserAccessAgent(user.username, agentName))) return null;
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const createdAt = this.encode(AgentSchedule, 'created_at', this.now());
     const next = input.enabled ? this.nextRun(input.cron_expression, input.timezone) : null;
     const allowedTools = input.allowed_tools ?? null;
     try {
@@ -102,8 +104,8 @@ export class ScheduleRepository extends BaseRepository {
           input.timezone,
           input.description ?? null,
           user.id,
-          this.encode(AgentSchedule, 'created_at', now),
-          this.encode(AgentSchedule, 'updated_at', now),
+          createdAt,
+          createdAt,
           this.encodeNextRun(next),
           input.timeout_seconds,
           this.encode(AgentSchedule, 'allowed_tools', allowedTools),
@@ -125,8 +127,8 @@ export class ScheduleRepository extends BaseRepository {
       timezone: input.timezone!,
       description: input.description ?? null,
       owner_id: user.id,
-      created_at: now,
-      updated_at: now,
+      created_at: this.decode(AgentSchedule, 'created_at', createdAt),
+      updated_at: this.decode(AgentSchedule, 'updated_at', createdAt),
       last_run_at: null,
       next_run_at: next?.date ?? null,
       timeout_seconds: input.timeout_seconds!,
@@ -160,14 +162,14 @@ export class ScheduleRepository extends BaseRepository {
 
   /**
    * Updates the allowed keys present in `updates` (snake_case; a key present with null clears the
-   * column; other keys are ignored) when the user is an admin or the schedule's owner. A present
+   * column; any other key is refused) when the user is an admin or the schedule's owner. A present
    * cron_expression, timezone or enabled recomputes next_run_at. Returns the re-read schedule, the
    * unchanged one when no allowed key is present, or null (unknown user/schedule, no permission).
    */
   async updateSchedule(scheduleId: string, username: string, updates: Partial<ScheduleUpdatable>): Promise<Schedule | null> {
     requireString('scheduleId', scheduleId);
     requireString('username', username);
-    if (updates === null || typeof updates !== 'object' || Array.isArray(updates)) throw new InputValidationError('updates', 'expected an object');
+    requireKnownKeys('updates', updates, UPDATABLE_KEYS, 'updateSchedule');
     const keys = UPDATABLE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(updates, key) && updates[key] !== undefined);
     const picked = Object.fromEntries(keys.map((key) => [key, updates[key]]));
     validateInput(ScheduleUpdateModel, picked, 'updates');
@@ -269,6 +271,7 @@ export class ScheduleRepository extends BaseRepository {
    * `origin`: Python's keyword arguments source_user_id ... model_used, fan_out_id, subscription_id.
    */
   async createTaskExecution(agentName: string, message: string, triggeredBy = 'manual', origin: TaskExecutionOrigin = {}): Promise<ScheduleExecution> {
+    validateOrigin(origin, 'createTaskExecution');
     return this.insertExecution(MANUAL_SCHEDULE_ID, agentName, message, triggeredBy, origin, origin.fanOutId ?? null);
   }
 
@@ -284,6 +287,7 @@ export class ScheduleRepository extends BaseRepository {
     origin: ExecutionOrigin = {},
   ): Promise<ScheduleExecution> {
     requireString('scheduleId', scheduleId);
+    validateOrigin(origin, 'createScheduleExecution');
     return this.insertExecution(scheduleId, agentName, message, triggeredBy, origin, null);
   }
 
@@ -306,7 +310,7 @@ export class ScheduleRepository extends BaseRepository {
     requireString('executionId', executionId);
     requireString('status', status);
     validateStatusUpdate(update);
-    const rows = await this.select<Row>(`SELECT started_at FROM schedule_executions WHERE id = ?`, [executionId]);
+    const rows = await this.select<Row>(`SELECT ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE id = ?`, [executionId]);
     if (!rows.length) return false;
     const completed = this.now();
     const { affected } = await this.execute(
@@ -315,7 +319,7 @@ export class ScheduleRepository extends BaseRepository {
       [
         status,
         this.encode(ScheduleExecutionEntity, 'completed_at', completed),
-        this.durationMs(rows[0].started_at, completed),
+        durationMilliseconds(rows[0].started_us, completed),
         update.response ?? null,
         update.error ?? null,
         update.contextUsed ?? null,
@@ -436,7 +440,7 @@ export class ScheduleRepository extends BaseRepository {
     }
     const paths = syncPaths?.length ? syncPaths : DEFAULT_SYNC_PATHS;
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const createdAt = this.encode(AgentGitConfigEntity, 'created_at', this.now());
     // ON CONFLICT instead of catching the error: a failed statement would abort a caller's PostgreSQL transaction.
     const { affected } = await this.execute(
       `INSERT INTO agent_git_config (id, agent_name, github_repo, working_branch, instance_id, source_branch, source_mode, created_at, sync_enabled, sync_paths)
@@ -449,7 +453,7 @@ export class ScheduleRepository extends BaseRepository {
         instanceId,
         sourceBranch,
         this.encode(AgentGitConfigEntity, 'source_mode', sourceMode),
-        this.encode(AgentGitConfigEntity, 'created_at', now),
+        createdAt,
         this.encode(AgentGitConfigEntity, 'sync_enabled', true),
         this.encode(AgentGitConfigEntity, 'sync_paths', paths),
       ],
@@ -463,7 +467,7 @@ export class ScheduleRepository extends BaseRepository {
       instance_id: instanceId,
       source_branch: sourceBranch,
       source_mode: sourceMode,
-      created_at: now,
+      created_at: this.decode(AgentGitConfigEntity, 'created_at', createdAt),
       last_sync_at: null,
       last_commit_sha: null,
       sync_enabled: true,
@@ -545,12 +549,12 @@ export class ScheduleRepository extends BaseRepository {
   async failStaleSlotExecution(executionId: string, error: string): Promise<boolean> {
     requireString('executionId', executionId);
     requireString('error', error, { allowEmpty: true });
-    const rows = await this.select<Row>(`SELECT started_at FROM schedule_executions WHERE id = ? AND status = 'running'`, [executionId]);
+    const rows = await this.select<Row>(`SELECT ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE id = ? AND status = 'running'`, [executionId]);
     if (!rows.length) return false;
     const now = this.now();
     const { affected } = await this.execute(
       `UPDATE schedule_executions SET status = 'failed', completed_at = ?, duration_ms = ?, error = ? WHERE id = ? AND status = 'running'`,
-      [this.encode(ScheduleExecutionEntity, 'completed_at', now), this.durationMs(rows[0].started_at, now), error, executionId],
+      [this.encode(ScheduleExecutionEntity, 'completed_at', now), durationMilliseconds(rows[0].started_us, now), error, executionId],
     );
     return affected > 0;
   }
@@ -584,11 +588,8 @@ export class ScheduleRepository extends BaseRepository {
   }
 
   private encodeTimestampArg(entity: Function, column: string, field: string, value: Date | string): unknown {
-    try {
-      return this.encode(entity, column, value);
-    } catch {
-      throw new InputValidationError(field, 'expected a Date or an ISO-8601 timestamp');
-    }
+    if (!isStorableTimestamp(value)) throw new InputValidationError(field, `expected ${STORABLE_TIMESTAMP}`);
+    return this.encode(entity, column, value);
   }
 
   /** The schedule when the user exists and is an admin or its owner, else null. */
@@ -623,15 +624,14 @@ export class ScheduleRepository extends BaseRepository {
     requireString('agentName', agentName);
     requireString('message', message, { allowEmpty: true });
     requireString('triggeredBy', triggeredBy);
-    validateOrigin(origin, fanOutId);
     const id = tokenUrlsafe(16);
-    const now = this.now();
+    const startedAt = this.encode(ScheduleExecutionEntity, 'started_at', this.now());
     const execution: ScheduleExecution = {
       id,
       schedule_id: scheduleId,
       agent_name: agentName,
       status: 'running',
-      started_at: now,
+      started_at: this.decode(ScheduleExecutionEntity, 'started_at', startedAt),
       completed_at: null,
       duration_ms: null,
       message,
@@ -661,7 +661,7 @@ export class ScheduleRepository extends BaseRepository {
         id,
         scheduleId,
         agentName,
-        this.encode(ScheduleExecutionEntity, 'started_at', now),
+        startedAt,
         message,
         triggeredBy,
         execution.source_user_id,
@@ -685,7 +685,7 @@ export class ScheduleRepository extends BaseRepository {
     return this.atomically(async (repo) => {
       const now = this.now();
       const cutoff = now.getTime() - ageMs;
-      const rows = await repo.select<Row>(`SELECT id, started_at FROM schedule_executions WHERE status = 'running'${extraWhere}`);
+      const rows = await repo.select<Row>(`SELECT id, started_at, ${this.sql.epochMicroseconds('started_at')} AS started_us FROM schedule_executions WHERE status = 'running'${extraWhere}`);
       const stale = rows.filter((row) => {
         const started = this.decode<Date | null>(ScheduleExecutionEntity, 'started_at', row.started_at);
         return started !== null && started.getTime() < cutoff;
@@ -693,18 +693,13 @@ export class ScheduleRepository extends BaseRepository {
       for (const row of stale) {
         await repo.execute(
           `UPDATE schedule_executions SET status = 'failed', completed_at = ?, duration_ms = ?, error = ? WHERE id = ? AND status = 'running'`,
-          [this.encode(ScheduleExecutionEntity, 'completed_at', now), this.durationMs(row.started_at, now), error, row.id],
+          [this.encode(ScheduleExecutionEntity, 'completed_at', now), durationMilliseconds(row.started_us, now), error, row.id],
         );
       }
       return stale.length;
     });
   }
 
-  /** Python `int((completed - started).total_seconds() * 1000)`: truncated toward zero; naive = UTC. */
-  private durationMs(startedAt: unknown, completed: Date): number | null {
-    const started = this.decode<Date | null>(ScheduleExecutionEntity, 'started_at', startedAt);
-    return started ? Math.trunc(completed.getTime() - started.getTime()) : null;
-  }
 
   private maxStartedAt(value: unknown): Date | null {
     return value === null || value === undefined ? null : this.decode<Date>(ScheduleExecutionEntity, 'started_at', value);

@@ -2,6 +2,7 @@ import { AgentSkill as AgentSkillEntity } from '../entity';
 import type { AgentSkill } from '../model/skill.model';
 import { requireString } from '../model/validate';
 import { BaseRepository } from './base.repository';
+import { insertUnlessExists } from './insert-unless-exists';
 import { requireStringList } from './tag.repository';
 
 const SKILL_COLUMNS = 'id, agent_name, skill_name, assigned_by, assigned_at';
@@ -31,12 +32,13 @@ export class SkillRepository extends BaseRepository {
     requireString('skillName', skillName);
     requireString('assignedBy', assignedBy);
     const assignedAt = this.encode(AgentSkillEntity, 'assigned_at', this.now());
-    // ON CONFLICT instead of catching the UNIQUE error: on PostgreSQL a failed statement aborts the caller's transaction.
-    const rows = await this.select<{ id: number }>(
-      `INSERT INTO agent_skills (agent_name, skill_name, assigned_by, assigned_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (agent_name, skill_name) DO NOTHING RETURNING id`,
-      [agentName, skillName, assignedBy, assignedAt],
-    );
+    const rows = await this.atomically(async (repo) => {
+      if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_skills:${agentName}`]);
+      // Not a failing INSERT (it would abort a caller's PostgreSQL transaction) nor ON CONFLICT (it takes an id).
+      return repo.select<{ id: number }>(
+        ...insertUnlessExists('agent_skills', { agent_name: agentName, skill_name: skillName, assigned_by: assignedBy, assigned_at: assignedAt }, ['agent_name', 'skill_name'], 'id'),
+      );
+    });
     if (!rows.length) return null;
     return this.toSkill({ id: rows[0].id, agent_name: agentName, skill_name: skillName, assigned_by: assignedBy, assigned_at: assignedAt });
   }
@@ -48,8 +50,9 @@ export class SkillRepository extends BaseRepository {
 
   /**
    * Replaces the agent's skills in one transaction; every row gets the new assigned_by and the same
-   * assigned_at. Duplicates in the input are inserted once. Returns `skillNames.length` (duplicates
-   * included), as the Python layer does, not the number of rows.
+   * assigned_at. Duplicates in the input are inserted once, where they first occur (Python's INSERT of
+   * a repeat failed and took no id). Returns `skillNames.length` (duplicates included), as the Python
+   * layer does, not the number of rows.
    */
   async setAgentSkills(agentName: string, skillNames: string[], assignedBy: string): Promise<number> {
     requireString('agentName', agentName);
@@ -57,13 +60,11 @@ export class SkillRepository extends BaseRepository {
     requireString('assignedBy', assignedBy);
     const assignedAt = this.encode(AgentSkillEntity, 'assigned_at', this.now());
     await this.atomically(async (repo) => {
+      if (this.sql.keyLock) await repo.select(this.sql.keyLock, [`agent_skills:${agentName}`]);
       await repo.execute(`DELETE FROM agent_skills WHERE agent_name = ?`, [agentName]);
       // One row per statement, in input order, so ids follow the input order as in Python.
-      for (const skillName of skillNames) {
-        await repo.execute(
-          `INSERT INTO agent_skills (agent_name, skill_name, assigned_by, assigned_at) VALUES (?, ?, ?, ?) ON CONFLICT (agent_name, skill_name) DO NOTHING`,
-          [agentName, skillName, assignedBy, assignedAt],
-        );
+      for (const skillName of new Set(skillNames)) {
+        await repo.execute(`INSERT INTO agent_skills (agent_name, skill_name, assigned_by, assigned_at) VALUES (?, ?, ?, ?)`, [agentName, skillName, assignedBy, assignedAt]);
       }
     });
     return skillNames.length;

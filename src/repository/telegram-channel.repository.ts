@@ -4,9 +4,10 @@ import { TelegramBinding, TelegramChatLink } from '../entity';
 import type { TelegramBindingDict, TelegramChatLinkDict } from '../model/telegram-channel.model';
 import { TelegramBindingCreate, TelegramChatLinkCreate } from '../model/telegram-channel.model';
 import { requireInteger, requireString, validateInput } from '../model/validate';
-import { InputValidationError } from '../errors';
+import { InputValidationError, UniqueConstraintError } from '../errors';
 import { BaseRepository, type RepositoryOptions } from './base.repository';
 import { tokenUrlsafe } from './ids';
+import { insertUnlessExists } from './insert-unless-exists';
 
 export interface TelegramChannelRepositoryOptions extends RepositoryOptions {
   /** Encrypts/decrypts bot tokens; the default reads CREDENTIAL_ENCRYPTION_KEY on every call, as Python does. */
@@ -58,6 +59,12 @@ export class TelegramChannelRepository extends BaseRepository {
         const keys = [`telegram_bindings.agent_name:${input.agent_name}`, ...(input.bot_id ? [`telegram_bindings.bot_id:${input.bot_id}`] : [])];
         for (const key of keys.sort()) await bindings.select(this.sql.keyLock, [key]);
       }
+      // The bot of another agent fails here, before the INSERT: a failing INSERT takes a sequence value
+      // on PostgreSQL, and Python's (failing on SQLite) took no id.
+      if (input.bot_id && (await bindings.select(`SELECT 1 AS taken FROM telegram_bindings WHERE bot_id = ? AND agent_name <> ?`, [input.bot_id, input.agent_name])).length) {
+        throw new UniqueConstraintError('telegram_bindings', ['bot_id']);
+      }
+      // The upsert of an existing agent takes an id, as Python's ON CONFLICT DO UPDATE did on SQLite.
       await bindings.execute(
         `INSERT INTO telegram_bindings (agent_name, bot_token_encrypted, bot_username, bot_id, webhook_secret, telegram_secret_token, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -143,12 +150,25 @@ export class TelegramChannelRepository extends BaseRepository {
     const existing = await this.chatLink(bindingId, input.telegram_user_id);
     if (existing) return existing;
     const now = this.now();
-    await this.execute(
-      `INSERT INTO telegram_chat_links (binding_id, telegram_user_id, telegram_username, message_count, created_at, last_active)
-       VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (binding_id, telegram_user_id) DO NOTHING`,
-      [bindingId, input.telegram_user_id, input.telegram_username ?? null, this.encode(TelegramChatLink, 'created_at', now), this.encode(TelegramChatLink, 'last_active', now)],
-    );
-    return (await this.chatLink(bindingId, input.telegram_user_id))!;
+    return this.atomically(async (links) => {
+      // Concurrent first contacts serialise: one inserts, the others find its row (and take no id).
+      if (this.sql.keyLock) await links.select(this.sql.keyLock, [`telegram_chat_links:${bindingId}|${input.telegram_user_id}`]);
+      await links.execute(
+        ...insertUnlessExists(
+          'telegram_chat_links',
+          {
+            binding_id: bindingId,
+            telegram_user_id: input.telegram_user_id,
+            telegram_username: input.telegram_username ?? null,
+            message_count: 0,
+            created_at: this.encode(TelegramChatLink, 'created_at', now),
+            last_active: this.encode(TelegramChatLink, 'last_active', now),
+          },
+          ['binding_id', 'telegram_user_id'],
+        ),
+      );
+      return (await links.chatLink(bindingId, input.telegram_user_id))!;
+    });
   }
 
   /** Atomic `message_count + 1` and last_active = now; an unknown id is ignored. */

@@ -1,8 +1,8 @@
 import { User } from '../entity';
 import type { UserCreate, UserDict, UserListRow, UserProfileUpdate } from '../model/user.model';
 import { UserCreate as UserCreateModel } from '../model/user.model';
-import { requireString, validateInput } from '../model/validate';
-import { InputValidationError } from '../errors';
+import { requireKnownKeys, requireString, validateInput } from '../model/validate';
+import { InputValidationError, UniqueConstraintError } from '../errors';
 import { BaseRepository } from './base.repository';
 
 const USER_COLUMNS = 'id, username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at, last_login';
@@ -38,15 +38,37 @@ export class UserRepository extends BaseRepository {
     return this.getUserByField('email', email);
   }
 
+  /**
+   * Inserts a user (email defaults to the username). A taken username or auth0_sub throws
+   * UniqueConstraintError (`UNIQUE constraint failed: users.username`, as SQLite words it), found
+   * before the INSERT: a failing INSERT would take a sequence value on PostgreSQL, and the Python
+   * layer's failed INSERT took no id.
+   */
   async createUser(userData: UserCreate): Promise<UserDict> {
     const input = validateInput(UserCreateModel, userData, 'userData');
     const now = this.now();
     const email = input.email || input.username;
-    const [{ id }] = await this.select<{ id: number }>(
-      `INSERT INTO users (username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [input.username, input.password ?? null, input.role ?? 'user', input.auth0_sub ?? null, input.name ?? null, input.picture ?? null, email, this.encode(User, 'created_at', now), this.encode(User, 'updated_at', now)],
-    );
+    const createdAt = this.encode(User, 'created_at', now);
+    const updatedAt = this.encode(User, 'updated_at', now);
+    const id = await this.atomically(async (users) => {
+      if (this.sql.keyLock) {
+        const keys = [`users.username:${input.username}`, ...(input.auth0_sub ? [`users.auth0_sub:${input.auth0_sub}`] : [])];
+        for (const key of keys.sort()) await users.select(this.sql.keyLock, [key]);
+      }
+      const [taken] = await users.select<{ username: unknown; auth0_sub: unknown }>(
+        `SELECT EXISTS (SELECT 1 FROM users WHERE username = ?) AS username, EXISTS (SELECT 1 FROM users WHERE auth0_sub = ?) AS auth0_sub`,
+        [input.username, input.auth0_sub ?? null],
+      );
+      // SQLite reports the username first when both are taken (the order of the table's constraints).
+      if (taken.username === true || taken.username === 1) throw new UniqueConstraintError('users', ['username']);
+      if (taken.auth0_sub === true || taken.auth0_sub === 1) throw new UniqueConstraintError('users', ['auth0_sub']);
+      const [row] = await users.select<{ id: number }>(
+        `INSERT INTO users (username, password_hash, role, auth0_sub, name, picture, email, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [input.username, input.password ?? null, input.role ?? 'user', input.auth0_sub ?? null, input.name ?? null, input.picture ?? null, email, createdAt, updatedAt],
+      );
+      return row.id;
+    });
     return {
       id: Number(id),
       username: input.username,
@@ -56,19 +78,20 @@ export class UserRepository extends BaseRepository {
       name: input.name ?? null,
       picture: input.picture ?? null,
       email,
-      created_at: this.decode(User, 'created_at', this.encode(User, 'created_at', now)),
-      updated_at: this.decode(User, 'updated_at', this.encode(User, 'updated_at', now)),
+      created_at: this.decode(User, 'created_at', createdAt),
+      updated_at: this.decode(User, 'updated_at', updatedAt),
       last_login: null,
     };
   }
 
   /**
-   * Updates name, picture, role and email (other keys are ignored; null clears a column) and bumps
+   * Updates name, picture, role and email (any other key is refused; null clears a column) and bumps
    * updated_at. Returns the user, or null when it does not exist.
    */
   async updateUser(username: string, updates: UserProfileUpdate): Promise<UserDict | null> {
     requireString('username', username);
-    const fields = PROFILE_FIELDS.filter((f) => updates && updates[f] !== undefined);
+    requireKnownKeys('updates', updates, PROFILE_FIELDS, 'updateUser');
+    const fields = PROFILE_FIELDS.filter((f) => updates[f] !== undefined);
     for (const field of fields) {
       const value = updates[field];
       if (value !== null && typeof value !== 'string') throw new InputValidationError(field, `expected a string or null, got ${typeof value}`);

@@ -83,6 +83,7 @@ function translateSqlite({ code, message = '' }: DriverErrorShape, { target }: E
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new DatabaseUnavailableError(target, 'the file is not a database or is corrupt (database disk image is malformed)');
   if (code?.startsWith('SQLITE_IOERR')) return new DatabaseUnavailableError(target, `disk I/O error (${code})`);
   if (UNBINDABLE.test(message)) return new InputValidationError('parameter', 'unsupported value type (expected a string, number or null)');
+  if (code === 'SQLITE_MISMATCH') return new InputValidationError('parameter', 'datatype mismatch (a value SQLite cannot use there, e.g. a LIMIT that is not an integer)');
   if (/database connection is not open/.test(message)) return new DatabaseUnavailableError(target, 'the database connection is closed');
   return undefined;
 }
@@ -107,6 +108,11 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
     case '22P05':
       // PostgreSQL text cannot hold NUL (U+0000); SQLite stores it.
       return new InputValidationError('parameter', 'text containing a NUL (U+0000) character cannot be stored on PostgreSQL');
+    // A number or text the column type cannot take (PostgreSQL integer is 32 bits); never repeats the value.
+    case '22003':
+      return new InputValidationError('parameter', 'a number is out of range for its PostgreSQL column type');
+    case '22P02':
+      return new InputValidationError('parameter', 'a value is not valid input for its PostgreSQL column type');
     case '54000':
       return new ValueRejectedError('value too large for a PostgreSQL index entry (an indexed text column holds at most a few kB)');
     case '25P02':

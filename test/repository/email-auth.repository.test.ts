@@ -1,5 +1,5 @@
 import type { TrinityDataSource } from '../../src/data-source';
-import { InputValidationError } from '../../src/errors';
+import { InputValidationError, UniqueConstraintError } from '../../src/errors';
 import { EmailAuthRepository, generateLoginCode } from '../../src/repository/email-auth.repository';
 import { UserRepository } from '../../src/repository/user.repository';
 import { DRIVERS, cleanupTestDatabases, legacyFixtureCopy, openTestDataSource } from '../support/databases';
@@ -240,9 +240,18 @@ describe.each(DRIVERS)('EmailAuthRepository on %s', (driver) => {
       expect(await auth.getOrCreateEmailUser('New-G3@X.com')).toBeNull();
       // The user was created lower-cased all the same.
       expect(await users.getUserByUsername('new-g3@x.com')).toMatchObject({ email: 'new-g3@x.com' });
-      // Python raised the UNIQUE error here; the insert now skips the existing user (see COMPATIBILITY.md).
-      expect(await auth.getOrCreateEmailUser('New-G3@X.com')).toBeNull();
+      // Now the lower-cased user exists and the exact-case lookup misses it: Python's INSERT failed on the username.
+      const error = await auth.getOrCreateEmailUser('New-G3@X.com').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UniqueConstraintError);
+      expect((error as Error).message).toBe('UNIQUE constraint failed: users.username');
       expect((await users.listUsers()).filter((u) => u.username === 'new-g3@x.com')).toHaveLength(1);
+      // The lower-cased email finds the user.
+      expect(await auth.getOrCreateEmailUser('new-g3@x.com')).toMatchObject({ username: 'new-g3@x.com' });
+    });
+
+    it('a user whose username is the lower-cased email but whose email column differs makes it throw, as in Python', async () => {
+      await users.createUser({ username: 'g4@x.com', email: 'other-g4@x.com' });
+      await expect(auth.getOrCreateEmailUser('g4@x.com')).rejects.toThrow('UNIQUE constraint failed: users.username');
     });
   });
 });

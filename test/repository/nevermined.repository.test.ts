@@ -144,7 +144,7 @@ describe.each(DRIVERS)('NeverminedRepository on %s', (driver: Driver) => {
     expect(Number(credits_amount)).toBe(42);
     expect(typeof credits_amount === 'number' || driver === 'postgres').toBe(true);
 
-    await expect(nvm.logPayment('nvm-log', 'settle', true, { credits: 5 } as never)).rejects.toMatchObject({ name: 'InputValidationError', field: 'credits' });
+    await expect(nvm.logPayment('nvm-log', 'settle', true, { credits: 5 } as never)).rejects.toMatchObject({ name: 'InputValidationError', field: 'opts.credits' });
     await expect(nvm.logPayment('nvm-log', 'settle', true, { creditsAmount: 'five' })).rejects.toMatchObject({ field: 'credits_amount' });
     await expect(nvm.logPayment('nvm-log', 'settle', 'yes' as unknown as boolean)).rejects.toMatchObject({ field: 'success' });
     await expect(nvm.logPayment('', 'settle', true)).rejects.toMatchObject({ field: 'agent_name' });

@@ -223,7 +223,7 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     expect(counts['s4-b']).toEqual({ total: 2, enabled: 1 });
   });
 
-  it('updates a schedule: recomputes next run on enabled/cron/timezone, ignores unknown keys, owner or admin only', async () => {
+  it('updates a schedule: recomputes next run on enabled/cron/timezone, refuses unknown keys, owner or admin only', async () => {
     const { repo, time } = make('2026-03-28T10:00:00Z');
     const owner = await user('s5-owner', { owns: ['s5-agent'] });
     await user('s5-admin', { role: 'admin' });
@@ -231,8 +231,9 @@ describe.each(DRIVERS)('ScheduleRepository on %s', (driver: Driver) => {
     await share('s5-agent', 's5-shared@x.com', owner.id);
     const s = (await repo.createSchedule('s5-agent', 's5-owner', { ...baseSchedule, allowed_tools: ['Read'] }))!;
     time.set('2026-03-29T12:00:00Z');
-    // Unknown key only: untouched, no write.
-    expect(await repo.updateSchedule(s.id, 's5-owner', { foo: 1 } as never)).toEqual(s);
+    // An unknown key is refused (Python ignored it), and nothing is written.
+    await expect(repo.updateSchedule(s.id, 's5-owner', { name: 'renamed', foo: 1 } as never)).rejects.toMatchObject({ name: 'InputValidationError', field: 'updates.foo' });
+    expect(await repo.getSchedule(s.id)).toEqual(s);
     // Unchanged enabled still recomputes next_run_at (now after the Sunday run) and bumps updated_at.
     const again = await repo.updateSchedule(s.id, 's5-owner', { enabled: true });
     expect(again).toMatchObject({ next_run_at: at('2026-03-30T07:00:00Z'), updated_at: at('2026-03-29T12:00:00Z') });

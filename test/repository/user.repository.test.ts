@@ -68,8 +68,10 @@ describe.each(DRIVERS)('UserRepository on %s', (driver) => {
     const { users, time } = await setup();
     await users.createUser({ username: 'erin', name: 'Erin', email: 'erin@x.com' });
     time.set('2026-03-02T00:00:00Z');
-    const unchanged = await users.updateUser('erin', { password: 'x' } as never);
-    expect(unchanged?.updated_at).toEqual(new Date('2026-03-01T10:00:00.123Z'));
+    // Python ignored other keys (a password among them); they are refused, and nothing is written.
+    await expect(users.updateUser('erin', { name: 'E', password: 'x' } as never)).rejects.toMatchObject({ name: 'InputValidationError', field: 'updates.password' });
+    const unchanged = await users.updateUser('erin', {});
+    expect(unchanged).toMatchObject({ name: 'Erin', password: null, updated_at: new Date('2026-03-01T10:00:00.123Z') });
     const updated = await users.updateUser('erin', { name: null, role: 'admin' });
     expect(updated).toMatchObject({ name: null, role: 'admin', email: 'erin@x.com', updated_at: new Date('2026-03-02T00:00:00Z') });
     expect(await users.updateUser('ghost', { name: 'x' })).toBeNull();

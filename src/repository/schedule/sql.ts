@@ -1,4 +1,5 @@
 import type { Driver } from '../../dialect';
+import { timeFromNow } from '../../model/validate';
 
 export const SCHEDULE_COLUMNS =
   'id, agent_name, name, cron_expression, message, enabled, timezone, description, owner_id, created_at, updated_at, last_run_at, next_run_at, timeout_seconds, allowed_tools, model';
@@ -22,7 +23,7 @@ export function scheduleSql(driver: Driver) {
 
     /** The start of a window of `hours` hours before `now`, in the shape `startedAt` compares against. */
     since(now: Date, hours: number): unknown {
-      const cutoff = new Date(now.getTime() - hours * HOUR_MS);
+      const cutoff = timeFromNow('hours', now, -hours, HOUR_MS);
       return driver === 'sqlite' ? cutoff.toISOString().slice(0, 23) : cutoff;
     },
 
