@@ -5,7 +5,7 @@
  */
 import { ConfigError, type DatabaseConfig } from '../config';
 import { translateIfDriverError } from '../sql/driver-errors';
-import { DatabaseQueryError, DatabaseUnavailableError, TrinityDbError } from '../errors';
+import { DatabaseQueryError, DatabaseUnavailableError, InputValidationError, TrinityDbError } from '../errors';
 
 /** Exit status of every command. */
 export const EXIT = {
@@ -91,7 +91,7 @@ export function explainDatabaseError(error: unknown): string {
   if (code === '28P01') return `${message}: check the password (in the URL, or PGPASSWORD when the URL has none)`;
   if (code === '28000') return `${message} (check the user name and the server's pg_hba.conf)`;
   const translated = translateIfDriverError(code?.startsWith('SQLITE') ? 'sqlite' : 'postgres', error, { target: 'the database' });
-  if (translated instanceof DatabaseUnavailableError || translated instanceof DatabaseQueryError) return translated.reason;
+  if (translated instanceof DatabaseUnavailableError || translated instanceof DatabaseQueryError || translated instanceof InputValidationError) return translated.reason;
   if (translated instanceof TrinityDbError) return translated.message;
   return message;
 }

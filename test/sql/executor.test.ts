@@ -19,6 +19,9 @@ afterAll(async () => {
   await cleanupTestDatabases();
 });
 
+/** A statement that fails inside the database when the key exists (not a check the package makes before it). */
+const DUPLICATE_SETTING = `INSERT INTO system_settings (key, value, updated_at) VALUES (?, 'x', '2026-01-01T00:00:00')`;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A value read straight from the database file or server, past every cache of the manager. */
@@ -180,7 +183,7 @@ describe.each(DRIVERS)('transactions on %s', (driver) => {
     const outcome = await settle(
       db.transaction(async (tx) => {
         await tx.setSetting('before', 'lost');
-        await expect(tx.createUser({ username: 'taken' })).rejects.toBeInstanceOf(UniqueConstraintError);
+        await expect(tx.executor.execute(DUPLICATE_SETTING, ['before'])).rejects.toBeInstanceOf(UniqueConstraintError);
         await expect(tx.setSetting('after', 'lost')).rejects.toBeInstanceOf(TransactionAbortedError);
         return 'resolved anyway';
       }),
@@ -193,7 +196,7 @@ describe.each(DRIVERS)('transactions on %s', (driver) => {
     // A failure inside a nested transaction is undone with it; the outer one goes on.
     await db.transaction(async (tx) => {
       await tx.setSetting('outer', 'kept');
-      await expect(tx.transaction((inner) => inner.createUser({ username: 'taken' }))).rejects.toBeInstanceOf(UniqueConstraintError);
+      await expect(tx.transaction((inner) => inner.executor.execute(DUPLICATE_SETTING, ['outer']))).rejects.toBeInstanceOf(UniqueConstraintError);
       await tx.setSetting('outer-2', 'kept');
     });
     expect(await storedSetting(db, 'outer')).toBe('kept');

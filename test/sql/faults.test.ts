@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import {
   DatabaseQueryError,
   DatabaseUnavailableError,
+  InputValidationError,
   PoolExhaustedError,
   QueryTimeoutError,
   TrinityDbError,
@@ -179,9 +180,12 @@ describe('PostgreSQL faults as typed errors', () => {
     await db.setSetting(SECRET, 'v');
     const duplicate = await failure(db.executor.execute(`INSERT INTO system_settings (key, value, updated_at) VALUES (?, 'x', now())`, [SECRET]));
     expect(duplicate).toBeInstanceOf(UniqueConstraintError);
-    const badValue = await failure(db.executor.select('SELECT CAST(? AS integer) AS n', [SECRET]));
-    expect(badValue).toBeInstanceOf(DatabaseQueryError);
-    expect(badValue.message).toMatch(/invalid input syntax for type integer/);
+    const badInteger = await failure(db.executor.select('SELECT CAST(? AS integer) AS n', [SECRET]));
+    expect(badInteger).toBeInstanceOf(InputValidationError);
+    // PostgreSQL quotes the value in this message ('invalid input syntax for type ...: "<value>"'): it is cut off.
+    const badTimestamp = await failure(db.executor.select('SELECT CAST(? AS timestamptz) AS t', [SECRET]));
+    expect(badTimestamp).toBeInstanceOf(DatabaseQueryError);
+    expect(badTimestamp.message).toMatch(/invalid input syntax for type timestamp with time zone$/);
     await db.executor.execute(
       `CREATE FUNCTION refuse_workspace() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'workspace refused' USING DETAIL = NEW.bot_token; END $$`,
     );
