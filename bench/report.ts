@@ -35,6 +35,8 @@ export interface ConcurrencyResult {
   seconds: number;
   /** The raw-driver run of the same mix (PostgreSQL). */
   raw?: boolean;
+  /** Facade throughput / raw throughput: the median of the per-round ratios (PostgreSQL). */
+  ratio?: number;
 }
 
 export interface DriverResults {
@@ -85,7 +87,8 @@ export function formatTable(results: DriverResults): string {
     for (const r of results.concurrency.runs) {
       const base = one(!!r.raw);
       const scale = base ? ` (${(r.opsPerSec / base).toFixed(2)}x of 1 caller)` : '';
-      lines.push(`  ${r.raw ? 'raw   ' : 'facade'} ${lpad(String(r.callers), 3)} callers: ${lpad(r.opsPerSec.toFixed(0), 8)} op/s${scale}, ${r.ops} ops, ${r.errors} errors`);
+      const versusRaw = r.ratio === undefined ? '' : `, ${r.ratio.toFixed(2)}x raw`;
+      lines.push(`  ${r.raw ? 'raw   ' : 'facade'} ${lpad(String(r.callers), 3)} callers: ${lpad(r.opsPerSec.toFixed(0), 8)} op/s${scale}${versusRaw}, ${r.ops} ops, ${r.errors} errors`);
     }
     if (results.concurrency.checks) lines.push(`  checks: ${JSON.stringify(results.concurrency.checks)}`);
   }

@@ -374,14 +374,42 @@ function readMostlyOp(calls: MixCalls, f: Fixture) {
   };
 }
 
-/** Facade and raw `pg` (same pool size) alternately at 1, 4, 16 and 64 callers. */
+/** Windows per caller count and side: facade and raw alternate window by window (A B, then B A). */
+const CONCURRENCY_WINDOWS = 8;
+
+/**
+ * Facade and raw `pg` (same pool size) at 1, 4, 16 and 64 callers, in alternating short windows so
+ * that both sides see the same machine: per side the median op/s of its windows, and for the facade
+ * `ratio` = the median over the rounds of (facade op/s / raw op/s) of the same round.
+ */
 async function postgresConcurrency(db: DatabaseManager, raw: RawDriver, f: Fixture): Promise<ConcurrencyResult[]> {
   const runs: ConcurrencyResult[] = [];
-  await concurrent(16, 0.5, readMostlyOp(facadeMix(db), f)); // open the pools' connections
-  await concurrent(16, 0.5, readMostlyOp(rawMix(raw), f));
+  const facadeOp = readMostlyOp(facadeMix(db), f);
+  const rawOp = readMostlyOp(rawMix(raw), f);
+  await concurrent(16, 0.5, facadeOp); // open the pools' connections
+  await concurrent(16, 0.5, rawOp);
+  const window = CONCURRENCY_SECONDS / CONCURRENCY_WINDOWS;
   for (const callers of [1, 4, 16, 64]) {
-    runs.push(await concurrent(callers, CONCURRENCY_SECONDS, readMostlyOp(facadeMix(db), f)));
-    runs.push({ ...(await concurrent(callers, CONCURRENCY_SECONDS, readMostlyOp(rawMix(raw), f))), raw: true });
+    const facade: ConcurrencyResult[] = [];
+    const rawRuns: ConcurrencyResult[] = [];
+    for (let round = 0; round < CONCURRENCY_WINDOWS; round++) {
+      if (round % 2 === 0) {
+        facade.push(await concurrent(callers, window, facadeOp));
+        rawRuns.push(await concurrent(callers, window, rawOp));
+      } else {
+        rawRuns.push(await concurrent(callers, window, rawOp));
+        facade.push(await concurrent(callers, window, facadeOp));
+      }
+    }
+    const summary = (windows: ConcurrencyResult[]): ConcurrencyResult => ({
+      callers,
+      opsPerSec: median(windows.map((w) => w.opsPerSec)),
+      errors: windows.reduce((n, w) => n + w.errors, 0),
+      ops: windows.reduce((n, w) => n + w.ops, 0),
+      seconds: Number(windows.reduce((n, w) => n + w.seconds, 0).toFixed(2)),
+    });
+    runs.push({ ...summary(facade), ratio: median(facade.map((w, i) => w.opsPerSec / rawRuns[i].opsPerSec)) });
+    runs.push({ ...summary(rawRuns), raw: true });
   }
   return runs;
 }
@@ -515,7 +543,7 @@ async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined
     if (!SKIP_CONCURRENCY && !ONLY) {
       if (driver === 'postgres') {
         concurrency = {
-          description: `read-mostly mix (40% user lookup, 20% access check, 10% key validation, 20% tag list, 10% activity insert), facade and raw pg alternately, pool max ${config.driver === 'postgres' ? config.pool.max : '-'}, ${CONCURRENCY_SECONDS} s per run`,
+          description: `read-mostly mix (40% user lookup, 20% access check, 10% key validation, 20% tag list, 10% activity insert), facade and raw pg in alternating windows (median of ${CONCURRENCY_WINDOWS} each), pool max ${config.driver === 'postgres' ? config.pool.max : '-'}, ${CONCURRENCY_SECONDS} s per run`,
           runs: await postgresConcurrency(db, raw, fixture),
         };
       } else {

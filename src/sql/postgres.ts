@@ -19,7 +19,7 @@ interface PgResult {
 }
 
 interface PgClient {
-  query(config: { text: string; values?: unknown[] }): Promise<PgResult>;
+  query(text: string, values?: unknown[]): Promise<PgResult>;
   release(destroy?: Error | boolean): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
@@ -27,7 +27,7 @@ interface PgClient {
 
 /** The part of a `pg` Pool the executors use. */
 export interface PgPool {
-  query(config: { text: string; values?: unknown[] }): Promise<PgResult>;
+  query(text: string, values?: unknown[]): Promise<PgResult>;
   connect(): Promise<PgClient>;
   readonly totalCount: number;
   readonly idleCount: number;
@@ -76,7 +76,8 @@ class PgSession {
   run(on: Pick<PgClient, 'query'>, sql: string, params: readonly unknown[]): Promise<PgResult> {
     const text = pgText(sql);
     this.log?.query(text);
-    return on.query({ text, values: params as unknown[] }).catch((error: unknown) => {
+    // (text, values), not a config object: pg copies a config object property by property per query.
+    return on.query(text, params as unknown[]).catch((error: unknown) => {
       const translated = this.translate(error);
       this.log?.error(translated, text);
       throw translated;
