@@ -4,7 +4,6 @@
  * spawned `migration:generate` (TRINITY_EXTRA_ENTITIES): importing it here would add a table to
  * every DataSource this process builds.
  */
-import { spawn } from 'child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
@@ -12,34 +11,10 @@ import { Client } from 'pg';
 import { PG_MIGRATION_LOCK_KEY, sqliteMigrationLockPath } from '../../src/data-source';
 import { registeredTables } from '../../src/entity/columns';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, openTestDataSource, scratchDir } from '../support/databases';
+import { ROOT, npmRun, type NpmResult as Result } from '../support/project';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SPAWN_TIMEOUT_MS = 60_000;
 const BASELINE = 'Baseline1795608000000';
-
-interface Result {
-  code: number | null;
-  output: string;
-}
-
-/** Variables that would otherwise leak from the developer's shell into the commands under test. */
-const CONTROLLED = ['DATABASE_URL', 'TRINITY_DB_PATH', 'TRINITY_MIGRATION_DIR', 'TRINITY_EXTRA_ENTITIES', 'MIGRATION_POSTGRES_URL'];
-
-function npmRun(script: string, env: Record<string, string>, args: string[] = []): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.includes(name)));
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', script, ...(args.length ? ['--', ...args] : [])], {
-      cwd: ROOT,
-      env: { ...base, ...env },
-      timeout: SPAWN_TIMEOUT_MS,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 afterAll(cleanupTestDatabases);
 
