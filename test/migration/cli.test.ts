@@ -160,7 +160,7 @@ describe('migration:generate', () => {
 
   const files = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).sort();
 
-  async function generate(name: string, dir: string, extraEntities?: string): Promise<Result> {
+  async function generate(name: string, dir: string, extraEntities?: string, flags: string[] = []): Promise<Result> {
     const env: Record<string, string> = {
       DATABASE_URL: await emptyDatabaseUrl('sqlite'), // unused by generate; keeps data/trinity.db out of it
       TRINITY_MIGRATION_DIR: dir,
@@ -168,7 +168,7 @@ describe('migration:generate', () => {
       MIGRATION_POSTGRES_URL: process.env.TRINITY_TEST_PG_ADMIN_URL!,
     };
     if (extraEntities) env.TRINITY_EXTRA_ENTITIES = extraEntities;
-    return npmRun('migration:generate', env, [name]);
+    return npmRun('migration:generate', env, [name, ...flags]);
   }
 
   it('rejects a name that is not PascalCase', async () => {
@@ -223,6 +223,29 @@ describe('migration:generate', () => {
     expect(again.code).toBe(1);
     expect(files(dir)).toEqual(afterFirst);
   }, 2 * SPAWN_TIMEOUT_MS);
+
+  it('--dry-run prints both files of a new entity and writes nothing', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
+    const result = await generate('AddTestWidgets', dir, 'test/fixtures/extra-entity.ts', ['--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('(dry run: nothing is written)');
+    expect(result.output).toMatch(/----- .*sqlite\/\d{13}-AddTestWidgets\.ts -----\n[\s\S]*CREATE TABLE "test_widgets" \("id" integer PRIMARY KEY AUTOINCREMENT/);
+    expect(result.output).toMatch(/----- .*postgres\/\d{13}-AddTestWidgets\.ts -----\n[\s\S]*CREATE TABLE "test_widgets" \("id" SERIAL NOT NULL/);
+    expect(result.output).not.toContain('Wrote ');
+    expect(files(dir)).toEqual(before);
+    expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).toBe(index);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('rejects an unknown option before doing anything', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const result = await generate('AddTestWidgets', dir, undefined, ['--force']);
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('unknown option --force (options: --dry-run, --allow-destructive, --empty)');
+    expect(files(dir)).toEqual(before);
+  }, SPAWN_TIMEOUT_MS);
 
   it('says "No changes" and writes nothing when the entities match the tracks', async () => {
     const dir = migrationDirCopy();

@@ -306,6 +306,24 @@ describe('docs/SCHEMA-CHANGES.md recipes, end to end', () => {
     expect(migrationFiles()).toEqual(before);
   }, 4 * STEP_TIMEOUT_MS);
 
+  it('rename a column: RENAME COLUMN on both drivers (dry run)', async () => {
+    editUsersEntity((s) =>
+      s
+        .replace(`  @IntColumn({ name: 'nickname' })\n  nickname!: number | null;`, `  @TextColumn({ name: 'display_name' })\n  nickname!: string | null;`)
+        .replace(`@Index('idx_users_nickname', ['nickname'])`, `@Index('idx_users_nickname', ['display_name'])`),
+    );
+    const before = migrationFiles();
+    const result = await generate('RenameUserNickname', ['--dry-run']);
+    expect(result.code).toBe(0);
+    const [, sqlite, postgres] = result.output.split(/\n----- src\/migration\/(?:sqlite|postgres)\/\d{13}-RenameUserNickname\.ts -----\n/);
+    for (const source of [sqlite, postgres]) {
+      expect(body(source, 'up')).toContain('await queryRunner.query(`ALTER TABLE "users" RENAME COLUMN "nickname" TO "display_name"`);');
+      expect(body(source, 'down')).toContain('await queryRunner.query(`ALTER TABLE "users" RENAME COLUMN "display_name" TO "nickname"`);');
+      expect(source).not.toMatch(/DROP COLUMN|rebuildTable/);
+    }
+    expect(migrationFiles()).toEqual(before);
+  }, 2 * STEP_TIMEOUT_MS);
+
   it('migration:revert undoes the three migrations everywhere, newest first, keeping rows, ids and the newer release additions', async () => {
     expect(applied).toHaveLength(3);
     const columns = async (target: Target) =>
