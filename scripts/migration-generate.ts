@@ -304,7 +304,7 @@ function parseArguments(args: string[]): { name: string; dryRun: boolean; allowD
 
 function printDestructive(plans: MigrationPlan[], allowed: boolean): void {
   const bar = '!'.repeat(100);
-  const lines = ['', bar, allowed ? 'DESTRUCTIVE CHANGE (written because of --allow-destructive):' : 'DESTRUCTIVE CHANGE: nothing written.'];
+  const lines = ['', bar, allowed ? 'DESTRUCTIVE CHANGE, allowed by --allow-destructive:' : 'DESTRUCTIVE CHANGE: nothing written.'];
   for (const plan of plans) {
     for (const { change, alternative } of plan.destructive) lines.push(`  - ${change}`, ...alternative.map((a) => `      ${a}`));
   }

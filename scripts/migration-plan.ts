@@ -48,7 +48,7 @@ export interface MigrationPlan {
 
 /** The members of TypeORM's query runners this module uses (public at runtime, partly protected in the types). */
 interface BuilderRunner {
-  connection: { namingStrategy: { indexName(table: Table, columns: string[], where?: string): string } };
+  dataSource: { namingStrategy: { indexName(table: Table, columns: string[], where?: string): string } };
   getCachedTable(name: string): Promise<Table>;
   replaceCachedTable(table: Table, changed: Table): void;
   executeQueries(up: Query | Query[], down: Query | Query[]): Promise<void>;
@@ -179,7 +179,7 @@ function sqliteMethods(plan: MigrationPlan, runner: BuilderRunner): Record<strin
     /** Where TypeORM would copy the table through temporary_<table>: one rebuildTable call. */
     async recreateTable(newTable: Table, oldTable: Table) {
       for (const table of [newTable, oldTable]) {
-        for (const index of table.indices) index.name ??= this.connection.namingStrategy.indexName(table, index.columnNames, index.where);
+        for (const index of table.indices) index.name ??= this.dataSource.namingStrategy.indexName(table, index.columnNames, index.where);
       }
       const up = rebuildSpec(this, newTable, oldTable);
       const down = rebuildSpec(this, oldTable, newTable);

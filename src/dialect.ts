@@ -5,7 +5,8 @@
  *   schema stays the legacy one (INTEGER 0/1, TEXT timestamps, json.dumps text) so an existing
  *   trinity.db and the Python layer keep working; PostgreSQL gets native types.
  * - sqlFragments: the SQL expressions repositories need that are spelled differently per driver.
- * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
+ * - SQLite introspection (PRAGMA) and the PRAGMA-dependent rename used by table rebuilds (the legacy
+ *   adoption and generated migrations).
  * Driver errors are translated by the executors (src/sql/driver-errors.ts).
  */
 import type { EntitySchemaColumnOptions, QueryRunner, ValueTransformer } from 'typeorm';
@@ -209,7 +210,7 @@ export function columnOptionsFor(driver: Driver, column: ColumnSpec): EntitySche
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQLite introspection, for the legacy adoption migration. Every PRAGMA string lives here.
+// SQLite introspection, for the legacy adoption and table rebuilds. Every PRAGMA string lives here.
 // ---------------------------------------------------------------------------------------------
 
 export interface SqliteColumnInfo {

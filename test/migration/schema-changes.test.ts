@@ -300,7 +300,7 @@ describe('docs/SCHEMA-CHANGES.md recipes, end to end', () => {
 
     const dryRun = await generate('RetypeUserNickname', ['--dry-run', '--allow-destructive']);
     expect(dryRun.code).toBe(0);
-    expect(dryRun.output).toContain('DESTRUCTIVE CHANGE (written because of --allow-destructive):');
+    expect(dryRun.output).toContain('DESTRUCTIVE CHANGE, allowed by --allow-destructive:');
     expect(dryRun.output).toContain('ALTER TABLE "users" DROP COLUMN "nickname"');
     expect(dryRun.output).toMatch(/await rebuildTable\(queryRunner, \{\n {6}table: 'users',\n {6}create: `CREATE TABLE "users" \([^`]*"nickname" integer/);
     expect(migrationFiles()).toEqual(before);
