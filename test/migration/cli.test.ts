@@ -238,6 +238,21 @@ describe('migration:generate', () => {
     expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).toBe(index);
   }, SPAWN_TIMEOUT_MS);
 
+  it('--empty writes both files with empty up()/down() for a migration written by hand, registered in both tracks', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const result = await generate('HandWritten', dir, undefined, ['--empty']);
+    expect(result.code).toBe(0);
+    const added = files(dir).filter((f) => !before.includes(f));
+    expect(added).toEqual([expect.stringMatching(/^postgres\/\d{13}-HandWritten\.ts$/), expect.stringMatching(/^sqlite\/\d{13}-HandWritten\.ts$/)]);
+    for (const file of added) {
+      const source = readFileSync(path.join(dir, file), 'utf8');
+      expect(source).toMatch(/async up\(queryRunner: QueryRunner\): Promise<void> \{\n {4}\/\/ Write the change on (SQLite|PostgreSQL) here/);
+      expect(source).not.toMatch(/^ +await /m); // comments only
+    }
+    expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).toMatch(/sqlite: \[SqliteBaseline, SqliteHandWritten\]/);
+  }, SPAWN_TIMEOUT_MS);
+
   it('rejects an unknown option before doing anything', async () => {
     const dir = migrationDirCopy();
     const before = files(dir);
