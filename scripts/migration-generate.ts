@@ -1,11 +1,19 @@
 /**
- * `npm run migration:generate -- AddSomething`: writes the migration for BOTH tracks at once.
+ * `npm run migration:generate -- AddSomething [--dry-run] [--allow-destructive]`: writes the
+ * migration for BOTH tracks at once.
  *
  * TypeORM's own `migration:generate` diffs the entities against one live database, so it would
  * need a SQLite and a PostgreSQL database at the head, and would write one file per run. Here each
- * driver gets a throw-away database migrated to the head of its track, and the schema builder's
- * log() (what synchronize would run) becomes up()/down(). Both files share the timestamp and class
- * name, and both are registered in <dir>/index.ts, so the tracks keep the same names in the same order.
+ * driver gets a throw-away database migrated to the head of its track, and scripts/migration-plan.ts
+ * turns the difference to the entities into up()/down() steps that lose nothing (ALTER TABLE ... ADD
+ * COLUMN, CREATE INDEX, and on SQLite a rebuildTable call where a table must be rebuilt). Both files
+ * share the timestamp and class name, and both are registered in <dir>/index.ts, so the tracks keep
+ * the same names in the same order.
+ *
+ * Destructive changes (a dropped column, a type change by DROP/ADD on PostgreSQL or by a rebuild on
+ * SQLite) write nothing and exit 3, printing what to write by hand instead, unless
+ * --allow-destructive is given. --dry-run prints both files and writes nothing (same exit code as
+ * the real run would have).
  *
  * Environment:
  *   TRINITY_MIGRATION_DIR   migrations directory (default src/migration); its index.ts is both the
@@ -19,22 +27,13 @@ import { randomBytes } from 'crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { Client } from 'pg';
 import { pathToFileURL } from 'url';
-import type { MigrationInterface } from 'typeorm';
+import { Client } from 'pg';
 import { parseDatabaseUrl, type PostgresConfig } from '../src/config';
 import { createDataSource, type MigrationClass } from '../src/data-source';
 import type { Driver } from '../src/dialect';
-
-interface Query {
-  query: string;
-  parameters?: unknown[];
-}
-
-interface Changes {
-  up: Query[];
-  down: Query[];
-}
+import type { TableRebuild } from '../src/migration/sqlite/table-rebuild';
+import { planMigration, type MigrationPlan, type Step } from './migration-plan';
 
 const LABEL: Record<Driver, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 const ALIAS: Record<Driver, string> = { sqlite: 'Sqlite', postgres: 'Postgres' };
@@ -64,27 +63,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 // ---------------------------------------------------------------------------------------------
 // The schema changes of one driver
 
-/** Migrates a throw-away database to the head of the track and returns what is still missing. */
-async function changesOn(target: string | PostgresConfig, migrations: MigrationClass[]): Promise<Changes> {
+/** Migrates a throw-away database to the head of the track and plans what is still missing. */
+async function changesOn(target: string | PostgresConfig, migrations: MigrationClass[]): Promise<MigrationPlan> {
   const dataSource = createDataSource(target, { migrations });
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();
-    const { upQueries, downQueries } = await dataSource.driver.createSchemaBuilder().log();
-    // down() undoes up() in reverse order, as TypeORM's generator does.
-    return { up: upQueries, down: [...downQueries].reverse() };
+    return await planMigration(dataSource);
   } finally {
     await dataSource.destroy();
   }
 }
 
-async function sqliteChanges(migrations: MigrationClass[]): Promise<Changes> {
+async function sqliteChanges(migrations: MigrationClass[]): Promise<MigrationPlan> {
   const dir = mkdtempSync(path.join(tmpdir(), 'trinity-migration-generate-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return changesOn(`sqlite:///${path.join(dir, 'head.db')}`, migrations);
 }
 
-async function postgresChanges(migrations: MigrationClass[]): Promise<Changes> {
+async function postgresChanges(migrations: MigrationClass[]): Promise<MigrationPlan> {
   const server = await postgresServer();
   const database = `trinity_migration_generate_${process.pid}_${Date.now()}`;
   const { host, port, user, password, ssl } = server;
@@ -139,33 +136,6 @@ async function startEmbeddedPostgres(options: { prefix: string; password: string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dangerous changes
-
-/**
- * Rule: a generated migration must never drop and re-add a column (that loses its data). TypeORM
- * does exactly that for a type change on PostgreSQL, and on SQLite it copies the whole table
- * through `temporary_<table>` for any column change. Those need a hand-written migration.
- */
-function dangers(driver: Driver, up: Query[]): string[] {
-  const found = new Set<string>();
-  const rebuilt = new Set<string>();
-  for (const { query } of up) {
-    const table = /CREATE TABLE "temporary_([^"]+)"/.exec(query)?.[1];
-    if (table) rebuilt.add(table);
-  }
-  for (const table of rebuilt) found.add(`${LABEL[driver]}: rebuilds table "${table}" through TypeORM's "temporary_${table}" copy`);
-  for (const { query } of up) {
-    const column = /DROP COLUMN "([^"]+)"/i.exec(query)?.[1];
-    if (column) found.add(`${LABEL[driver]}: drops column "${column}" (${query.trim().slice(0, 80)})`);
-    const typed = /ALTER COLUMN "([^"]+)" TYPE/i.exec(query)?.[1];
-    if (typed) found.add(`${LABEL[driver]}: changes the type of column "${typed}"`);
-    const dropped = /^\s*DROP TABLE "([^"]+)"/i.exec(query)?.[1];
-    if (dropped && !rebuilt.has(dropped) && !dropped.startsWith('temporary_')) found.add(`${LABEL[driver]}: drops table "${dropped}"`);
-  }
-  return [...found];
-}
-
-// ---------------------------------------------------------------------------------------------
 // Writing the files
 
 /** The query as the body of a template literal: `\`, backticks and `${` escaped. */
@@ -173,33 +143,74 @@ function templateLiteral(query: string): string {
   return query.trim().replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
 }
 
-function method(kind: 'up' | 'down', driver: Driver, queries: Query[]): string {
-  if (queries.length === 0) {
+function queryLine(query: { query: string; parameters?: unknown[] }): string {
+  const parameters = query.parameters?.length ? `, ${JSON.stringify(query.parameters)}` : '';
+  return `    await queryRunner.query(\`${templateLiteral(query.query)}\`${parameters});`;
+}
+
+/** A single-quoted TypeScript string literal. */
+function stringLiteral(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function rebuildLines(why: string, rebuild: TableRebuild): string[] {
+  const list = (names: string[]) => `[${names.map(stringLiteral).join(', ')}]`;
+  const lines = [`    // ${why}`, '    await rebuildTable(queryRunner, {', `      table: ${stringLiteral(rebuild.table)},`, `      create: \`${templateLiteral(rebuild.create)}\`,`];
+  if (rebuild.indexes?.length) lines.push('      indexes: [', ...rebuild.indexes.map((sql) => `        \`${templateLiteral(sql)}\`,`), '      ],');
+  if (rebuild.dropIndexes?.length) lines.push(`      dropIndexes: ${list(rebuild.dropIndexes)},`);
+  if (rebuild.dropColumns?.length) lines.push(`      dropColumns: ${list(rebuild.dropColumns)}, // their values are lost`);
+  lines.push('    });');
+  return lines;
+}
+
+/** up() runs the steps in order; down() undoes them in reverse order, as TypeORM's generator does. */
+function body(kind: 'up' | 'down', steps: Step[]): string[] {
+  const ordered = kind === 'up' ? steps : [...steps].reverse();
+  return ordered.flatMap((step) => {
+    if (step.kind === 'rebuild') return rebuildLines(kind === 'up' ? step.why : `undo: ${step.why}`, step[kind]);
+    const queries = kind === 'up' ? step.up : [...step.down].reverse();
+    return queries.map(queryLine);
+  });
+}
+
+function method(kind: 'up' | 'down', driver: Driver, steps: Step[], handWritten: boolean): string {
+  const lines = body(kind, steps);
+  if (handWritten) {
+    const what = kind === 'up' ? 'the change' : 'what undoes up()';
+    return [
+      `  async ${kind}(queryRunner: QueryRunner): Promise<void> {`,
+      `    // Write ${what} on ${LABEL[driver]} here, e.g. await queryRunner.query(\`...\`);`,
+      ...(driver === 'sqlite' ? [`    // A new table shape: await rebuildTable(queryRunner, { table, create, indexes }) from './table-rebuild'.`] : []),
+      '  }',
+    ].join('\n');
+  }
+  if (lines.length === 0) {
     return [
       `  async ${kind}(): Promise<void> {`,
       `    // No schema change on ${LABEL[driver]}: this migration exists so that both tracks keep the same names.`,
       '  }',
     ].join('\n');
   }
-  const lines = queries.map((q) => {
-    const parameters = q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : '';
-    return `    await queryRunner.query(\`${templateLiteral(q.query)}\`${parameters});`;
-  });
   return [`  async ${kind}(queryRunner: QueryRunner): Promise<void> {`, ...lines, '  }'].join('\n');
 }
 
-/** A migration file that imports nothing but typeorm, so it works wherever the track is copied. */
-function migrationSource(driver: Driver, name: string, className: string, changes: Changes): string {
-  const used = changes.up.length > 0 || changes.down.length > 0 ? 'MigrationInterface, QueryRunner' : 'MigrationInterface';
-  return `import type { ${used} } from 'typeorm';
+/**
+ * A migration file that imports typeorm and, when it rebuilds a SQLite table, the track's own
+ * rebuildTable (./table-rebuild), so it works wherever the track is copied.
+ */
+function migrationSource(driver: Driver, name: string, className: string, plan: MigrationPlan, handWritten = false): string {
+  const used = plan.steps.length > 0 || handWritten ? 'MigrationInterface, QueryRunner' : 'MigrationInterface';
+  const imports = [`import type { ${used} } from 'typeorm';`];
+  if (plan.steps.some((s) => s.kind === 'rebuild')) imports.push(`import { rebuildTable } from './table-rebuild';`);
+  return `${imports.join('\n')}
 
-/** ${LABEL[driver]} track of ${name}; written by \`npm run migration:generate -- ${name}\`. Review before committing. */
+/** ${LABEL[driver]} track of ${name}; written by \`npm run migration:generate -- ${name}${handWritten ? ' --empty' : ''}\`. ${handWritten ? 'Written by hand.' : 'Review before committing.'} */
 export class ${className} implements MigrationInterface {
   name = '${className}';
 
-${method('up', driver, changes.up)}
+${method('up', driver, plan.steps, handWritten)}
 
-${method('down', driver, changes.down)}
+${method('down', driver, plan.steps, handWritten)}
 }
 `;
 }
@@ -250,15 +261,46 @@ function latestTimestamp(tracks: Record<Driver, MigrationClass[]>): number {
   return Math.max(0, ...stamps);
 }
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const name = args[0];
-  if (args.length !== 1 || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
+const FLAGS = ['--dry-run', '--allow-destructive', '--empty'] as const;
+const USAGE = 'usage: npm run migration:generate -- AddSomething [--dry-run] [--allow-destructive | --empty]';
+
+/** Exit codes: 0 written (or a dry run that would write), 1 no change, 2 failure or bad usage, 3 destructive change refused. */
+const EXIT = { written: 0, noChange: 1, failed: 2, destructive: 3 } as const;
+
+function parseArguments(args: string[]): { name: string; dryRun: boolean; allowDestructive: boolean; empty: boolean } {
+  const flags = args.filter((a) => a.startsWith('--'));
+  const names = args.filter((a) => !a.startsWith('--'));
+  const unknown = flags.filter((f) => !(FLAGS as readonly string[]).includes(f));
+  if (unknown.length) throw new UsageError(`unknown option ${unknown.join(', ')} (options: ${FLAGS.join(', ')})\n${USAGE}`);
+  if (names.length !== 1 || !/^[A-Z][A-Za-z0-9]*$/.test(names[0])) {
     throw new UsageError(
-      `expected one PascalCase migration name (letters and digits, starting with a capital letter), got ${args.length ? args.map((a) => `'${a}'`).join(' ') : 'nothing'}\n` +
-        'usage: npm run migration:generate -- AddSomething',
+      `expected one PascalCase migration name (letters and digits, starting with a capital letter), got ${names.length ? names.map((a) => `'${a}'`).join(' ') : 'nothing'}\n${USAGE}`,
     );
   }
+  if (flags.includes('--empty') && flags.includes('--allow-destructive')) throw new UsageError(`--empty writes no generated change: --allow-destructive makes no sense with it\n${USAGE}`);
+  return { name: names[0], dryRun: flags.includes('--dry-run'), allowDestructive: flags.includes('--allow-destructive'), empty: flags.includes('--empty') };
+}
+
+function printDestructive(plans: MigrationPlan[], allowed: boolean): void {
+  const bar = '!'.repeat(100);
+  const lines = ['', bar, allowed ? 'DESTRUCTIVE CHANGE, allowed by --allow-destructive:' : 'DESTRUCTIVE CHANGE: nothing written.'];
+  for (const plan of plans) {
+    for (const { change, alternative } of plan.destructive) lines.push(`  - ${change}`, ...alternative.map((a) => `      ${a}`));
+  }
+  if (!allowed) {
+    lines.push(
+      '',
+      'Write the change by hand instead: `npm run migration:generate -- <Name> --empty` writes both files',
+      'with empty up()/down() (see docs/SCHEMA-CHANGES.md); or re-run with --allow-destructive if losing',
+      'those values is what you want (--dry-run shows what it would write).',
+    );
+  }
+  lines.push(bar);
+  console.error(lines.join('\n'));
+}
+
+async function main(): Promise<number> {
+  const { name, dryRun, allowDestructive, empty } = parseArguments(process.argv.slice(2));
 
   const dir = path.resolve(process.env.TRINITY_MIGRATION_DIR?.trim() || 'src/migration');
   const indexFile = path.join(dir, 'index.ts');
@@ -278,45 +320,56 @@ async function main(): Promise<number> {
   };
   const index = registerInIndex(readFileSync(indexFile, 'utf8'), indexFile, name, timestamp); // fails early on a name clash
 
-  console.log(`Generating ${className} against the tracks in ${shown(dir)}`);
-  const changes: Record<Driver, Changes> = {
+  const dryRunNote = dryRun ? ' (dry run: nothing is written)' : '';
+  if (empty) {
+    const none = (driver: Driver): MigrationPlan => ({ driver, steps: [], destructive: [], notes: [] });
+    const sources = { sqlite: migrationSource('sqlite', name, className, none('sqlite'), true), postgres: migrationSource('postgres', name, className, none('postgres'), true) };
+    console.log(`Writing ${className} with empty up()/down() on both tracks${dryRunNote}`);
+    writeMigration(files, sources, indexFile, index, className, dryRun);
+    return EXIT.written;
+  }
+
+  console.log(`Generating ${className} against the tracks in ${shown(dir)}${dryRunNote}`);
+  const plans: Record<Driver, MigrationPlan> = {
     sqlite: await sqliteChanges(tracks.sqlite),
     postgres: await postgresChanges(tracks.postgres),
   };
   for (const driver of ['sqlite', 'postgres'] as Driver[]) {
-    console.log(`${LABEL[driver]}: ${changes[driver].up.length} statement(s) after ${tracks[driver].length} migration(s)`);
+    const rebuilds = plans[driver].steps.filter((s) => s.kind === 'rebuild').length;
+    console.log(
+      `${LABEL[driver]}: ${plans[driver].steps.length} step(s) after ${tracks[driver].length} migration(s)` +
+        (rebuilds ? `, ${rebuilds} of them table rebuild(s) by rebuildTable` : ''),
+    );
   }
-  if (changes.sqlite.up.length === 0 && changes.postgres.up.length === 0) {
+  if (plans.sqlite.steps.length === 0 && plans.postgres.steps.length === 0) {
     console.log('No changes in database schema were found: nothing written.');
-    return 1;
+    return EXIT.noChange;
   }
+  for (const note of [...plans.sqlite.notes, ...plans.postgres.notes]) console.error(`Note: ${note}`);
 
+  const sources = { sqlite: migrationSource('sqlite', name, className, plans.sqlite), postgres: migrationSource('postgres', name, className, plans.postgres) };
+  const destructive = plans.sqlite.destructive.length + plans.postgres.destructive.length > 0;
+  const refused = destructive && !allowDestructive;
+  if (dryRun || !refused) writeMigration(files, sources, indexFile, index, className, dryRun);
+  if (destructive) printDestructive([plans.sqlite, plans.postgres], allowDestructive);
+  return refused ? EXIT.destructive : EXIT.written;
+}
+
+/** Writes both files and the index, or with `dryRun` prints the files and writes nothing. */
+function writeMigration(files: Record<Driver, string>, sources: Record<Driver, string>, indexFile: string, index: string, className: string, dryRun: boolean): void {
+  if (dryRun) {
+    for (const driver of ['sqlite', 'postgres'] as Driver[]) console.log(`\n----- ${shown(files[driver])} -----\n${sources[driver]}`);
+    return;
+  }
   for (const driver of ['sqlite', 'postgres'] as Driver[]) {
     if (existsSync(files[driver])) throw new Error(`${files[driver]} already exists`);
   }
   for (const driver of ['sqlite', 'postgres'] as Driver[]) {
-    writeFileSync(files[driver], migrationSource(driver, name, className, changes[driver]));
+    writeFileSync(files[driver], sources[driver]);
     console.log(`Wrote ${shown(files[driver])}`);
   }
   writeFileSync(indexFile, index);
   console.log(`Registered ${className} in both tracks of ${shown(indexFile)}`);
-
-  const warnings = [...dangers('sqlite', changes.sqlite.up), ...dangers('postgres', changes.postgres.up)];
-  if (warnings.length) {
-    const bar = '!'.repeat(100);
-    console.error(
-      [
-        '',
-        bar,
-        'WARNING: DANGEROUS CHANGE - rewrite this migration by hand before committing.',
-        ...warnings.map((w) => `  - ${w}`),
-        'Never let a generated migration drop and re-add a column: the column loses its data.',
-        'Write additive steps instead (ALTER TABLE ... ADD COLUMN, CREATE INDEX, copy data, then drop later).',
-        bar,
-      ].join('\n'),
-    );
-  }
-  return 0;
 }
 
 main()
@@ -324,7 +377,7 @@ main()
     // Our errors and pg's never contain the password; URLs are only shown masked.
     const message = error instanceof Error ? error.message : String(error);
     console.error(error instanceof UsageError ? `migration:generate: ${message}` : `migration:generate failed: ${message}`);
-    return 2;
+    return EXIT.failed;
   })
   .then(async (code) => {
     await cleanup();

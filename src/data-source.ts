@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { realpathSync } from 'fs';
+import path from 'path';
 import Database from 'better-sqlite3';
 import { DataSource, EntitySchema, MigrationExecutor, type QueryRunner, type DataSourceOptions, type EntitySchemaColumnOptions, type Logger, type LoggerOptions, type Migration, type MigrationInterface } from 'typeorm';
 import { ensureSqliteDirectory, loadDatabaseConfig, parseDatabaseUrl, type DatabaseConfig, type PostgresConfig, type SqliteConfig } from './config';
@@ -268,9 +270,26 @@ function withoutQueryLogging(logging: LoggerOptions | undefined): LoggerOptions 
   return logging;
 }
 
-/** The sibling file whose exclusive lock serialises SQLite migration runs across processes. */
+/**
+ * The sibling file whose exclusive lock serialises SQLite migration runs across processes: next to
+ * the real file, so that every path naming it (a symlink, `..`, a relative path) shares one lock.
+ */
 export function sqliteMigrationLockPath(databasePath: string): string {
-  return `${databasePath}-migrations.lock`;
+  return `${resolvedDatabasePath(databasePath)}-migrations.lock`;
+}
+
+/** The file a path names: its realpath when it exists, else the realpath of its directory plus its name. */
+function resolvedDatabasePath(databasePath: string): string {
+  const absolute = path.resolve(databasePath);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(absolute)), path.basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
 }
 
 const inProcessSqliteLocks = new Map<string, Promise<void>>();
@@ -292,15 +311,16 @@ async function underSqliteMigrationLock<T>(config: SqliteConfig, work: () => Pro
 
 async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise<void>> {
   if (config.inMemory) return async () => undefined;
-  const previous = inProcessSqliteLocks.get(config.path) ?? Promise.resolve();
+  const lockPath = sqliteMigrationLockPath(config.path);
+  const previous = inProcessSqliteLocks.get(lockPath) ?? Promise.resolve();
   let releaseInProcess!: () => void;
   const current = new Promise<void>((resolve) => (releaseInProcess = resolve));
   const chained = previous.then(() => current);
-  inProcessSqliteLocks.set(config.path, chained);
+  inProcessSqliteLocks.set(lockPath, chained);
   await previous;
   let lockDb: Database.Database | undefined;
   try {
-    lockDb = new Database(sqliteMigrationLockPath(config.path), { timeout: SQLITE_MIGRATION_LOCK_WAIT_MS });
+    lockDb = new Database(lockPath, { timeout: SQLITE_MIGRATION_LOCK_WAIT_MS });
     lockDb.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     lockDb?.close();
@@ -313,7 +333,7 @@ async function lockSqliteMigrations(config: SqliteConfig): Promise<() => Promise
       lockDb!.close();
     } finally {
       releaseInProcess();
-      if (inProcessSqliteLocks.get(config.path) === chained) inProcessSqliteLocks.delete(config.path);
+      if (inProcessSqliteLocks.get(lockPath) === chained) inProcessSqliteLocks.delete(lockPath);
     }
   };
 }

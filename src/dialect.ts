@@ -5,7 +5,8 @@
  *   schema stays the legacy one (INTEGER 0/1, TEXT timestamps, json.dumps text) so an existing
  *   trinity.db and the Python layer keep working; PostgreSQL gets native types.
  * - sqlFragments: the SQL expressions repositories need that are spelled differently per driver.
- * - SQLite introspection (PRAGMA) used by the legacy adoption migration.
+ * - SQLite introspection (PRAGMA) and the PRAGMA-dependent rename used by table rebuilds (the legacy
+ *   adoption and generated migrations).
  * Driver errors are translated by the executors (src/sql/driver-errors.ts).
  */
 import { types as pgTypes } from 'pg';
@@ -246,7 +247,7 @@ export function columnOptionsFor(driver: Driver, column: ColumnSpec): EntitySche
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQLite introspection, for the legacy adoption migration. Every PRAGMA string lives here.
+// SQLite introspection, for the legacy adoption and table rebuilds. Every PRAGMA string lives here.
 // ---------------------------------------------------------------------------------------------
 
 export interface SqliteColumnInfo {
@@ -313,7 +314,47 @@ export const sqliteIntrospection = {
     const rows = await qr.query(`SELECT 1 FROM sqlite_sequence WHERE name = ?`, [table]);
     if (!rows.length) await qr.query(`INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, [table, value]);
   },
+
+  /** Triggers and views as stored (`table` is the trigger's table; a view's is itself). */
+  async schemaObjects(qr: QueryRunner, type: 'trigger' | 'view'): Promise<SqliteSchemaObject[]> {
+    const rows: { name: string; tbl_name: string; sql: string }[] = await qr.query(
+      `SELECT name, tbl_name, sql FROM sqlite_master WHERE type = ? ORDER BY name`,
+      [type],
+    );
+    return rows.map((r) => ({ name: r.name, table: r.tbl_name, sql: r.sql }));
+  },
+
+  async rowCount(qr: QueryRunner, table: string): Promise<number> {
+    const [{ n }]: { n: number }[] = await qr.query(`SELECT COUNT(*) AS n FROM "${table.replace(/"/g, '""')}"`);
+    return Number(n);
+  },
+
+  async foreignKeysEnforced(qr: QueryRunner): Promise<boolean> {
+    const [{ foreign_keys }]: { foreign_keys: number }[] = await qr.query('SELECT foreign_keys FROM pragma_foreign_keys');
+    return foreign_keys === 1;
+  },
+
+  /**
+   * ALTER TABLE ... RENAME TO with legacy_alter_table on: the rename of a rebuilt table's copy to
+   * the table's name must neither rewrite nor check the triggers and views of other tables that
+   * name the table (they name the dropped original, and are right again once the copy is renamed).
+   */
+  async renameRebuiltTable(qr: QueryRunner, from: string, to: string): Promise<void> {
+    const [{ legacy_alter_table: before }]: { legacy_alter_table: number }[] = await qr.query('PRAGMA legacy_alter_table');
+    await qr.query('PRAGMA legacy_alter_table = ON');
+    try {
+      await qr.query(`ALTER TABLE "${from.replace(/"/g, '""')}" RENAME TO "${to.replace(/"/g, '""')}"`);
+    } finally {
+      await qr.query(`PRAGMA legacy_alter_table = ${before ? 'ON' : 'OFF'}`);
+    }
+  },
 };
+
+export interface SqliteSchemaObject {
+  name: string;
+  table: string;
+  sql: string;
+}
 
 /** Connection-level settings applied when a SQLite connection opens. */
 export function sqliteConnectionPragmas(options: { journalMode: string; synchronous: string; busyTimeoutMs: number }): string[] {

@@ -4,7 +4,6 @@
  * spawned `migration:generate` (TRINITY_EXTRA_ENTITIES): importing it here would add a table to
  * every DataSource this process builds.
  */
-import { spawn } from 'child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
@@ -12,34 +11,10 @@ import { Client } from 'pg';
 import { PG_MIGRATION_LOCK_KEY, sqliteMigrationLockPath } from '../../src/data-source';
 import { registeredTables } from '../../src/entity/columns';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, openTestDataSource, scratchDir } from '../support/databases';
+import { ROOT, npmRun, type NpmResult as Result } from '../support/project';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SPAWN_TIMEOUT_MS = 60_000;
 const BASELINE = 'Baseline1795608000000';
-
-interface Result {
-  code: number | null;
-  output: string;
-}
-
-/** Variables that would otherwise leak from the developer's shell into the commands under test. */
-const CONTROLLED = ['DATABASE_URL', 'TRINITY_DB_PATH', 'TRINITY_MIGRATION_DIR', 'TRINITY_EXTRA_ENTITIES', 'MIGRATION_POSTGRES_URL'];
-
-function npmRun(script: string, env: Record<string, string>, args: string[] = []): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONTROLLED.includes(name)));
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', script, ...(args.length ? ['--', ...args] : [])], {
-      cwd: ROOT,
-      env: { ...base, ...env },
-      timeout: SPAWN_TIMEOUT_MS,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 afterAll(cleanupTestDatabases);
 
@@ -196,7 +171,7 @@ describe('migration:generate', () => {
 
   const files = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).sort();
 
-  async function generate(name: string, dir: string, extraEntities?: string): Promise<Result> {
+  async function generate(name: string, dir: string, extraEntities?: string, flags: string[] = []): Promise<Result> {
     const env: Record<string, string> = {
       DATABASE_URL: await emptyDatabaseUrl('sqlite'), // unused by generate; keeps data/trinity.db out of it
       TRINITY_MIGRATION_DIR: dir,
@@ -204,7 +179,7 @@ describe('migration:generate', () => {
       MIGRATION_POSTGRES_URL: process.env.TRINITY_TEST_PG_ADMIN_URL!,
     };
     if (extraEntities) env.TRINITY_EXTRA_ENTITIES = extraEntities;
-    return npmRun('migration:generate', env, [name]);
+    return npmRun('migration:generate', env, [name, ...flags]);
   }
 
   it('rejects a name that is not PascalCase', async () => {
@@ -259,6 +234,44 @@ describe('migration:generate', () => {
     expect(again.code).toBe(1);
     expect(files(dir)).toEqual(afterFirst);
   }, 2 * SPAWN_TIMEOUT_MS);
+
+  it('--dry-run prints both files of a new entity and writes nothing', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const index = readFileSync(path.join(dir, 'index.ts'), 'utf8');
+    const result = await generate('AddTestWidgets', dir, 'test/fixtures/extra-entity.ts', ['--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('(dry run: nothing is written)');
+    expect(result.output).toMatch(/----- .*sqlite\/\d{13}-AddTestWidgets\.ts -----\n[\s\S]*CREATE TABLE "test_widgets" \("id" integer PRIMARY KEY AUTOINCREMENT/);
+    expect(result.output).toMatch(/----- .*postgres\/\d{13}-AddTestWidgets\.ts -----\n[\s\S]*CREATE TABLE "test_widgets" \("id" SERIAL NOT NULL/);
+    expect(result.output).not.toContain('Wrote ');
+    expect(files(dir)).toEqual(before);
+    expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).toBe(index);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('--empty writes both files with empty up()/down() for a migration written by hand, registered in both tracks', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const result = await generate('HandWritten', dir, undefined, ['--empty']);
+    expect(result.code).toBe(0);
+    const added = files(dir).filter((f) => !before.includes(f));
+    expect(added).toEqual([expect.stringMatching(/^postgres\/\d{13}-HandWritten\.ts$/), expect.stringMatching(/^sqlite\/\d{13}-HandWritten\.ts$/)]);
+    for (const file of added) {
+      const source = readFileSync(path.join(dir, file), 'utf8');
+      expect(source).toMatch(/async up\(queryRunner: QueryRunner\): Promise<void> \{\n {4}\/\/ Write the change on (SQLite|PostgreSQL) here/);
+      expect(source).not.toMatch(/^ +await /m); // comments only
+    }
+    expect(readFileSync(path.join(dir, 'index.ts'), 'utf8')).toMatch(/sqlite: \[SqliteBaseline, SqliteHandWritten\]/);
+  }, SPAWN_TIMEOUT_MS);
+
+  it('rejects an unknown option before doing anything', async () => {
+    const dir = migrationDirCopy();
+    const before = files(dir);
+    const result = await generate('AddTestWidgets', dir, undefined, ['--force']);
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('unknown option --force (options: --dry-run, --allow-destructive, --empty)');
+    expect(files(dir)).toEqual(before);
+  }, SPAWN_TIMEOUT_MS);
 
   it('says "No changes" and writes nothing when the entities match the tracks', async () => {
     const dir = migrationDirCopy();

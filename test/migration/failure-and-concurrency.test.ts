@@ -3,10 +3,10 @@
  * the next run succeeds once the cause is gone. Several processes starting together serialise:
  * one migrates, the others find nothing pending.
  */
-import { writeFileSync } from 'fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'fs';
 import path from 'path';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { MIGRATIONS_TABLE } from '../../src/data-source';
+import { MIGRATIONS_TABLE, sqliteMigrationLockPath } from '../../src/data-source';
 import { MigrationError } from '../../src/errors';
 import { MIGRATIONS } from '../../src/migration';
 import { startReadyChild } from '../support/child-process';
@@ -101,5 +101,55 @@ describe.each(DRIVERS)('two processes starting together on %s', (driver) => {
 
     const ds = await openTestDataSource(driver, { url, migrate: false });
     expect(await ds.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([{ name: 'Baseline1795608000000' }]);
+  });
+});
+
+describe('one SQLite file reached through several paths', () => {
+  /**
+   * A legacy fixture copy (its adoption takes long enough for two runs to overlap) and other
+   * spellings of its path: a symlink, a path through `..` and a path relative to the working directory.
+   */
+  function spellings() {
+    const copy = legacyFixtureCopy('trinity-2026-04-01-8068f0db.db');
+    const dir = path.dirname(copy.path);
+    const link = path.join(scratchDir(), 'linked.db');
+    symlinkSync(copy.path, link);
+    mkdirSync(path.join(dir, 'sub'));
+    const dotted = path.join(dir, 'sub', '..', path.basename(copy.path));
+    const relative = path.relative(process.cwd(), copy.path);
+    return { real: copy.path, link, dotted, relative };
+  }
+
+  // A busy timeout far shorter than the adoption: a run that is not serialised by the migration
+  // lock fails with "database is locked" instead of waiting for the other run to commit.
+  const urlOf = (file: string) => `sqlite:///${file}?timeout=0.05`;
+
+  it('has one migration lock file, next to the real file', () => {
+    const { real, link, dotted, relative } = spellings();
+    const lockFile = `${real}-migrations.lock`;
+    expect([real, link, dotted, relative].map(sqliteMigrationLockPath)).toEqual([lockFile, lockFile, lockFile, lockFile]);
+  });
+
+  it('is migrated once when two processes open it through a symlink and the real path at the same time', async () => {
+    const { real, link } = spellings();
+    const barrier = path.join(scratchDir(), 'go');
+    const migrators = [startMigrator(urlOf(link), barrier), startMigrator(urlOf(real), barrier)];
+    await Promise.all(migrators.map((m) => m.ready));
+    writeFileSync(barrier, '');
+    const results = await Promise.all(migrators.map((m) => m.done));
+    for (const result of results) expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const applied = results.map((r) => JSON.parse(r.stdout.trim().split('\n').pop()!).applied as string[]);
+    expect(applied.flat()).toEqual(['Baseline1795608000000']);
+
+    const ds = await openTestDataSource('sqlite', { url: urlOf(real), migrate: false });
+    expect(await ds.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([{ name: 'Baseline1795608000000' }]);
+  });
+
+  it('is migrated once when one process opens it through a symlink and the real path at the same time', async () => {
+    const { real, link } = spellings();
+    const [a, b] = await Promise.all([link, real].map((file) => openTestDataSource('sqlite', { url: urlOf(file), migrate: false })));
+    const applied = await Promise.all([a.runMigrations(), b.runMigrations()]);
+    expect(applied.flat().map((m) => m.name)).toEqual(['Baseline1795608000000']);
+    expect(await b.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([{ name: 'Baseline1795608000000' }]);
   });
 });

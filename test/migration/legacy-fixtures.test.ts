@@ -157,7 +157,16 @@ describe.each(manifest.files.map((f) => [f.file, f] as const))('legacy fixture %
     await runner.commitTransaction();
     await runner.release();
     await ds.destroy();
-    expect(report).toEqual({ fresh: false, created: [], rebuilt: [], indexesCreated: [], unknownColumnsKept: [], dataSteps: [] });
+    expect(report).toEqual({
+      fresh: false,
+      created: [],
+      rebuilt: [],
+      indexesCreated: [],
+      unknownTablesKept: [],
+      unknownColumnsKept: [],
+      unknownObjectsKept: [],
+      dataSteps: [],
+    });
     expect(schemaObjects(copy.path, OWN_TABLES)).toEqual(schemaBefore);
     expect(snapshot(copy.path)).toEqual(rowsBefore);
   });

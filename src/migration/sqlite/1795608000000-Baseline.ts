@@ -18,7 +18,9 @@ export class Baseline1795608000000 implements MigrationInterface {
       `baseline: adopted a legacy database (created ${report.created.length} tables, rebuilt ${report.rebuilt.length}, ` +
         `created ${report.indexesCreated.length} indexes)`,
     );
+    for (const table of report.unknownTablesKept) logger.log('warn', `baseline: kept table ${table}, which this release does not define`);
     for (const column of report.unknownColumnsKept) logger.log('warn', `baseline: kept column ${column}, which this release does not define`);
+    for (const object of report.unknownObjectsKept) logger.log('warn', `baseline: kept ${object}, which this release does not define`);
     for (const step of report.dataSteps) logger.logMigration(`baseline: ${step}`);
   }
 

@@ -5,16 +5,20 @@
  * Everything the legacy migration chain did is additive, so adoption is: create missing tables,
  * rebuild every existing table whose DDL is not the baseline's (this adds missing columns, puts
  * columns in canonical order, and drops the decorative REFERENCES clauses that were never
- * enforced), create missing indexes, and replay the three legacy data steps. Rebuilds copy rows by
- * column name, so no stored value changes; AUTOINCREMENT counters are carried over. Tables this
- * package does not own (schema_migrations, the scheduler's tables, newer releases' tables) are
- * never touched, nor are columns and indexes it does not know (they are kept through rebuilds).
+ * enforced), create missing indexes, and replay the three legacy data steps. Rebuilds go through
+ * rebuildTable (./table-rebuild.ts): rows are copied by column name, so no stored value changes,
+ * and AUTOINCREMENT counters, columns and constraints the baseline does not define (a newer
+ * release's, with their declarations as written), indexes and triggers are carried over. Tables
+ * this package does not own (schema_migrations, the scheduler's tables, newer releases' tables)
+ * are never touched.
  */
 import type { QueryRunner } from 'typeorm';
 import { formatTimestamp } from '../../codec/timestamp';
-import { sqliteIntrospection as db, type SqliteColumnInfo } from '../../dialect';
+import { sqliteIntrospection as db } from '../../dialect';
 import { MigrationError } from '../../errors';
 import { indexName, type BaselineTable } from '../baseline-table';
+import { quoteIdentifier as quote } from './table-definition';
+import { REBUILD_PREFIX, rebuildTable, type TableRebuild } from './table-rebuild';
 
 export interface AdoptionReport {
   /** No application table existed: a fresh install. */
@@ -22,13 +26,18 @@ export interface AdoptionReport {
   created: string[];
   rebuilt: string[];
   indexesCreated: string[];
-  /** Columns found in known tables that the baseline does not define; kept as they were. */
+  /** Tables the baseline does not define (a newer release's, another program's), left as they were, with their row counts. */
+  unknownTablesKept: string[];
+  /** Columns found in known tables that the baseline does not define; kept with their declarations. */
   unknownColumnsKept: string[];
+  /** Constraints, indexes and triggers of rebuilt tables that the baseline does not define; kept as written. */
+  unknownObjectsKept: string[];
   /** Legacy data steps that ran, with what they did. */
   dataSteps: string[];
 }
 
-const REBUILD_PREFIX = '__trinity_rebuild_';
+/** Tables of the legacy layer itself and of TypeORM, which are neither application tables nor unknown. */
+const BOOKKEEPING_TABLES = new Set(['schema_migrations', 'typeorm_migrations']);
 
 export async function createOrAdoptSchema(qr: QueryRunner, baseline: BaselineTable[]): Promise<AdoptionReport> {
   const existingBefore = new Set(await db.tableNames(qr));
@@ -37,19 +46,31 @@ export async function createOrAdoptSchema(qr: QueryRunner, baseline: BaselineTab
     created: [],
     rebuilt: [],
     indexesCreated: [],
+    unknownTablesKept: [],
     unknownColumnsKept: [],
+    unknownObjectsKept: [],
     dataSteps: [],
   };
   const leftover = [...existingBefore].filter((name) => name.startsWith(REBUILD_PREFIX));
   if (leftover.length) throw new MigrationError(`unexpected leftover tables from an interrupted rebuild: ${leftover.join(', ')}`);
+  const own = new Set(baseline.map((t) => t.name));
+  for (const name of existingBefore) {
+    if (!own.has(name) && !BOOKKEEPING_TABLES.has(name)) report.unknownTablesKept.push(`${name} (${await db.rowCount(qr, name)} rows)`);
+  }
 
   for (const table of baseline) {
     if (!existingBefore.has(table.name)) {
       await qr.query(table.create);
       report.created.push(table.name);
     } else if ((await db.tableSql(qr, table.name)) !== table.create) {
-      await rebuildTable(qr, table, report);
+      const result = await rebuildTable(qr, await adoptionRebuild(qr, table, report));
       report.rebuilt.push(table.name);
+      report.unknownColumnsKept.push(...result.keptColumns.map((c) => `${table.name}.${c}`));
+      report.unknownObjectsKept.push(
+        ...result.keptConstraints.map((c) => `constraint ${c} of ${table.name}`),
+        ...result.keptIndexes.map((i) => `index ${i} on ${table.name}`),
+        ...result.keptTriggers.map((t) => `trigger ${t} on ${table.name}`),
+      );
     }
     await createMissingIndexes(qr, table, report);
   }
@@ -68,73 +89,21 @@ async function createMissingIndexes(qr: QueryRunner, table: BaselineTable, repor
   }
 }
 
-/** Legacy tables whose old shape needs more than a copy by column name (the pre-history shapes of legacy migrations #1 and #9). */
-type ColumnSource = Record<string, string>;
-
-function preHistorySource(table: string, columns: Set<string>): ColumnSource | 'agent_sharing_by_user_id' {
-  if (table === 'agent_skills' && columns.has('skill_id') && !columns.has('skill_name')) return { skill_name: 'skill_id' };
-  if (table === 'agent_sharing' && columns.has('shared_with_id') && !columns.has('shared_with_email')) return 'agent_sharing_by_user_id';
-  return {};
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-/** The canonical CREATE TABLE for another name, with unknown columns appended to the column list. */
-function createStatementFor(table: BaselineTable, name: string, extraColumns: SqliteColumnInfo[]): string {
-  const head = `CREATE TABLE ${quote(table.name)} (`;
-  if (!table.create.startsWith(head)) throw new MigrationError(`baseline DDL of ${table.name} has an unexpected shape`);
-  let body = table.create.slice(head.length, -1);
-  if (extraColumns.length) {
-    const extras = extraColumns
-      .map((c) => `${quote(c.name)}${c.type ? ' ' + c.type : ''}${c.defaultValue !== null ? ' DEFAULT ' + c.defaultValue : ''}`)
-      .join(', ');
-    const constraintsAt = body.indexOf(', CONSTRAINT ');
-    body = constraintsAt < 0 ? `${body}, ${extras}` : `${body.slice(0, constraintsAt)}, ${extras}${body.slice(constraintsAt)}`;
-  }
-  return `CREATE TABLE ${quote(name)} (${body})`;
-}
-
 /**
- * SQLite's documented 12-step table change: create the new shape under a temporary name, copy
- * the rows, drop the old table, rename. Runs inside the migration's transaction.
+ * The rebuild into the baseline shape. The baseline's indexes are created by createMissingIndexes
+ * (and reported there); two pre-history shapes (LEGACY_MIGRATIONS.md §3 state A) need more than a
+ * copy by column name.
  */
-async function rebuildTable(qr: QueryRunner, table: BaselineTable, report: AdoptionReport): Promise<void> {
-  const oldColumns = await db.columns(qr, table.name);
-  const oldNames = new Set(oldColumns.map((c) => c.name));
-  const source = preHistorySource(table.name, oldNames);
-  // Columns consumed by a pre-history conversion are not "unknown".
-  const consumed = new Set(source === 'agent_sharing_by_user_id' ? ['shared_with_id'] : Object.values(source));
-  const canonical = new Set(table.columns);
-  const extraColumns = oldColumns.filter((c) => !canonical.has(c.name) && !consumed.has(c.name));
-  for (const c of extraColumns) report.unknownColumnsKept.push(`${table.name}.${c.name}`);
-
-  const unknownIndexes = (await db.indexes(qr, table.name)).filter(
-    (i) => i.origin === 'c' && i.sql && !table.indexes.some((s) => indexName(s) === i.name),
-  );
-  const sequence = await db.sequenceValue(qr, table.name);
-  const temporary = REBUILD_PREFIX + table.name;
-
-  await qr.query(createStatementFor(table, temporary, extraColumns));
-  try {
-    if (source === 'agent_sharing_by_user_id') {
-      await copySharesByUserEmail(qr, temporary, report);
-    } else {
-      const targets = [...table.columns.filter((c) => oldNames.has(c) || source[c]), ...extraColumns.map((c) => c.name)];
-      const selects = targets.map((c) => quote(source[c] ?? c));
-      await qr.query(
-        `INSERT INTO ${quote(temporary)} (${targets.map(quote).join(', ')}) SELECT ${selects.join(', ')} FROM ${quote(table.name)}`,
-      );
-    }
-  } catch (error) {
-    const reason = (error as Error).message.replace(REBUILD_PREFIX, '');
-    throw new MigrationError(`baseline: the rows of ${table.name} cannot be carried into the baseline schema (${reason}); nothing was changed`);
+async function adoptionRebuild(qr: QueryRunner, table: BaselineTable, report: AdoptionReport): Promise<TableRebuild> {
+  const columns = new Set((await db.columns(qr, table.name)).map((c) => c.name));
+  const rebuild: TableRebuild = { table: table.name, create: table.create, dropIndexes: table.indexes.map(indexName) };
+  if (table.name === 'agent_skills' && columns.has('skill_id') && !columns.has('skill_name')) {
+    return { ...rebuild, renamedColumns: { skill_name: 'skill_id' } };
   }
-  if (sequence !== null) await db.setSequenceValue(qr, temporary, sequence);
-  await qr.query(`DROP TABLE ${quote(table.name)}`);
-  await qr.query(`ALTER TABLE ${quote(temporary)} RENAME TO ${quote(table.name)}`);
-  for (const index of unknownIndexes) await qr.query(index.sql!);
+  if (table.name === 'agent_sharing' && columns.has('shared_with_id') && !columns.has('shared_with_email')) {
+    return { ...rebuild, dropColumns: ['shared_with_id'], copyRows: (runner, into) => copySharesByUserEmail(runner, into, report) };
+  }
+  return rebuild;
 }
 
 /**
