@@ -41,8 +41,8 @@ export function npmRun(script: string, env: Record<string, string>, args: string
 export function scratchProject(): string {
   const dir = path.join(scratchDir(), 'project');
   mkdirSync(dir);
-  for (const file of ['package.json', 'tsconfig.json', 'ormconfig.ts']) copyFileSync(path.join(ROOT, file), path.join(dir, file));
-  for (const tree of ['src', 'scripts']) cpSync(path.join(ROOT, tree), path.join(dir, tree), { recursive: true });
+  for (const file of ['package.json', 'tsconfig.json']) copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  for (const tree of ['src', 'scripts', 'bin']) cpSync(path.join(ROOT, tree), path.join(dir, tree), { recursive: true });
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
