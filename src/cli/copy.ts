@@ -13,18 +13,21 @@
  * - `verify` runs at the end.
  */
 import type { Client } from 'pg';
+import { MIGRATIONS_TABLE } from '../data-source';
 import type { ColumnSpec, TableSpec } from '../entity/columns';
 import { migrateDatabase } from './migrate';
 import { formatTable, type ProgressEvent } from './output';
 import {
   CliError,
   applicationTables,
+  beginTransaction,
   connectPostgres,
   describeKey,
   migrationState,
   openReadOnly,
   parseTimestampMicros,
   parseUrl,
+  qualifiedTable,
   quoteIdent,
   type ReadOnlyDatabase,
 } from './table-rows';
@@ -267,7 +270,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     const migrated = await migrateDatabase(options.to, (line) => log(`target: ${line}`));
     if (migrated.applied.length) log(`migrated the target ${toConfig.maskedUrl}: ${migrated.applied.join(', ')}`);
     client = await connectPostgres(toConfig);
-    const { rows: applied } = await client.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
+    const { rows: applied } = await client.query(`SELECT name FROM ${qualifiedTable(toConfig, MIGRATIONS_TABLE)} ORDER BY id`);
     const targetMigrations = applied.map((r) => r.name as string);
     if (targetMigrations.join('\n') !== sourceMigrations.join('\n')) {
       throw new CopyError(
@@ -278,7 +281,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     const tables = applicationTables();
     const tableList = tables.map((t) => quoteIdent(t.tableName)).join(', ');
     const started = performance.now();
-    await client.query('BEGIN');
+    await beginTransaction(client, toConfig);
     inTransaction = true;
     await client.query('SET LOCAL statement_timeout = 0');
     // No one writes to the target while it is being filled (readers may still read).
