@@ -498,18 +498,22 @@ function timeoutSetting(
   return raw !== undefined ? pgDurationToMs(raw, variable, `query option '${option}'`) : envSecondsMs(env, envName, defaultSeconds);
 }
 
-/** PostgreSQL keeps identifiers up to 63 bytes; `pg_` names are reserved for the system. */
+/**
+ * A schema name: letters, digits, `_` and `$`, not starting with a digit (TypeORM splits names on
+ * `.` and does not escape `"`), at most 63 bytes (PostgreSQL would truncate it), not a system name.
+ * It is used verbatim, quoted: `Tenant_A` is not `tenant_a`.
+ */
 function schemaSetting(raw: string | undefined, variable: string, shown: string): string | undefined {
   if (raw === undefined) return undefined;
   const problem =
     raw === ''
       ? 'is empty'
-      : Buffer.byteLength(raw) > 63
-        ? 'is longer than 63 bytes (PostgreSQL would truncate it)'
-        : /^pg_/i.test(raw) || raw.toLowerCase() === 'information_schema'
-          ? 'is reserved for PostgreSQL itself'
-          : raw.includes('\0')
-            ? 'contains a NUL character'
+      : !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(raw)
+        ? 'may only hold letters, digits, _ and $, and must not start with a digit'
+        : Buffer.byteLength(raw) > 63
+          ? 'is longer than 63 bytes (PostgreSQL would truncate it)'
+          : /^pg_/i.test(raw) || raw.toLowerCase() === 'information_schema'
+            ? 'is reserved for PostgreSQL itself'
             : undefined;
   if (problem) throw new ConfigError(variable, `schema '${raw}' ${problem} (in '${shown}'); expected a schema name such as trinity`);
   return raw;

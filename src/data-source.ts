@@ -28,8 +28,9 @@ export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 /**
  * The PostgreSQL advisory lock that serialises migration runs across processes: the two-key form
- * (this arbitrary class, hashtext of the schema the tables live in), so installs in two schemas of
- * one database migrate independently and two processes on one schema never at once.
+ * `pg_advisory_xact_lock(PG_MIGRATION_LOCK_CLASS, hashtext(<schema>))` (an arbitrary class, the
+ * schema the tables live in: the configured one, else current_schema()), so installs in two schemas
+ * of one database migrate independently and two processes on one schema never at once.
  */
 export const PG_MIGRATION_LOCK_CLASS = 730620578;
 
@@ -220,13 +221,14 @@ async function inMigrationTransaction<T>(runner: QueryRunner, lock: () => Promis
 async function lockPostgresMigrations(runner: QueryRunner, schema: string | undefined): Promise<void> {
   // Waiting for another process's run, and the migrations themselves, take as long as they take.
   await runner.query(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`);
+  // Locked before the schema is created: two first runs on a new schema must not both create it.
+  await runner.query(`SELECT pg_advisory_xact_lock($1, hashtext(COALESCE($2, current_schema(), '')))`, [PG_MIGRATION_LOCK_CLASS, schema ?? null]);
   if (schema !== undefined) {
     // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists.
     const [{ present }] = await runner.query('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [schema]);
-    if (!present) await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    if (!present) await runner.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
     await runner.query(`SET LOCAL search_path = ${quoteIdentifier(schema)}`);
   }
-  await runner.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [PG_MIGRATION_LOCK_CLASS]);
 }
 
 const ALL_LOG_LEVELS = ['error', 'schema', 'warn', 'info', 'log', 'migration'] as const;

@@ -434,7 +434,11 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     expect('schema' in postgres('postgresql://h/d')).toBe(false);
     expect(postgres('postgresql://h/d?schema=trinity').schema).toBe('trinity');
     expect(postgres('postgresql://h/d', { DB_SCHEMA: 'tenant_a' }).schema).toBe('tenant_a');
-    expect(postgres('postgresql://h/d?schema=Mixed%20Case', { DB_SCHEMA: 'tenant_a' }).schema).toBe('Mixed Case');
+    expect(postgres('postgresql://h/d?schema=Tenant_A', { DB_SCHEMA: 'tenant_a' }).schema).toBe('Tenant_A');
+    expect(postgres('postgresql://h/d?schema=mandant_%C3%BC%24').schema).toBe('mandant_ü$');
+    for (const bad of ['a.b', 'we"ird', 'two words', '1st', 'semi;colon']) {
+      expectConfigError(() => postgres(`postgresql://h/d?schema=${encodeURIComponent(bad)}`), 'DATABASE_URL', `schema '${bad}' may only hold letters, digits, _ and $`);
+    }
     expect(postgres('postgresql://h/d', { DB_SCHEMA: '  ' })).not.toHaveProperty('schema');
     expectConfigError(() => postgres('postgresql://h/d?schema=pg_trinity'), 'DATABASE_URL', "schema 'pg_trinity' is reserved");
     expectConfigError(() => postgres('postgresql://h/d?schema=information_schema'), 'DATABASE_URL', 'is reserved');
