@@ -85,7 +85,7 @@ type QueryInternals = Query & {
  * statement (the statement timeout restarts with its first message) and are gone after it. The
  * prelude's row and command tag are not part of the result.
  */
-class StatementWithSettings extends (Query as unknown as new (config: QueryConfig & { queryMode: 'extended' }) => QueryInternals) {
+export class StatementWithSettings extends (Query as unknown as new (config: QueryConfig & { queryMode: 'extended' }) => QueryInternals) {
   private preludePending = false;
 
   constructor(
