@@ -322,8 +322,10 @@ function postgresOptions(config: PostgresConfig): DataSourceOptions {
       min: config.pool.min,
       connectionTimeoutMillis: config.pool.acquireTimeoutMs,
       idleTimeoutMillis: config.pool.idleTimeoutMs,
-      // Detects a peer that vanished without closing the socket, so a dead pooled connection is dropped.
+      // Eventually detects a peer that vanished without closing the socket, so a dead pooled
+      // connection is dropped (first probe after 10 s idle; the OS's probe interval and count).
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     },
   };
 }

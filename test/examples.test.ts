@@ -5,18 +5,20 @@
 import { execFile } from 'child_process';
 import path from 'path';
 import { promisify } from 'util';
-import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from './support/databases';
+import { DRIVERS, THROUGH_PGBOUNCER, cleanupTestDatabases, emptyDatabaseUrl } from './support/databases';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 
 afterAll(cleanupTestDatabases);
 
+// Built once per run, by the direct project (the pgbouncer project runs the examples on that build).
 beforeAll(async () => {
-  await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  if (!THROUGH_PGBOUNCER) await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }, 180_000);
 
-describe('the built package', () => {
+// Not a PostgreSQL test: declared in the direct project only.
+if (!THROUGH_PGBOUNCER) describe('the built package', () => {
   it('loads from plain JavaScript, with type declarations beside it', async () => {
     const script = `const db = require('trinity-db'); const nest = require('trinity-db/nest');
       console.log([typeof db.DatabaseManager, typeof db.createDataSource, typeof nest.TrinityDatabaseModule, typeof db.entities.User].join(' '));`;

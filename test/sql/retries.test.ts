@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { InputValidationError, TransactionConflictError, TransactionUsageError } from '../../src/errors';
 import type { DatabaseManager } from '../../src/manager';
-import { DRIVERS, cleanupTestDatabases, createPostgresDatabase } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, createPostgresDatabase, directUrl } from '../support/databases';
 import { closeManagers, openFreshManager, settle } from '../support/reliability-helpers';
 
 afterAll(async () => {
@@ -71,9 +71,8 @@ async function opposingTransactions(db: DatabaseManager, retries: number) {
 
 describe('transaction retries on postgres', () => {
   let db: DatabaseManager;
-  let url: string;
   beforeEach(async () => {
-    ({ db, url } = await openFreshManager('postgres', { url: await createPostgresDatabase() }));
+    ({ db } = await openFreshManager('postgres', { url: await createPostgresDatabase() }));
     await db.setSetting('a', '0');
     await db.setSetting('b', '0');
   });
@@ -128,32 +127,47 @@ describe('transaction retries on postgres', () => {
   });
 
   it("the package's own multi-statement writes retry a deadlock themselves (setAgentTags against another client's transaction)", async () => {
-    await db.setAgentTags('agent-1', ['old']);
-    const before = await deadlocks(db);
+    // The deadlock is detected by the backend whose deadlock_timeout expires while the cycle
+    // exists. setAgentTags waits first, with 3 s; the other client closes the cycle well within
+    // that and waits with 60 s: so setAgentTags' backend detects it and is the one aborted.
+    const tagsUrl = await createPostgresDatabase();
+    const name = decodeURIComponent(new URL(tagsUrl).pathname.slice(1));
+    const admin = new Client({ connectionString: directUrl(tagsUrl) });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE "${name}" SET deadlock_timeout = '3s'`);
+    await admin.end();
+    const { db: tagsDb } = await openFreshManager('postgres', { url: tagsUrl });
+    await tagsDb.setAgentTags('agent-1', ['old']);
+    const before = await deadlocks(tagsDb);
     // The other transaction locks the agent's tag rows, lets setAgentTags block on them while it
-    // holds its key lock, then asks for that key lock: a cycle. setAgentTags waited first, so the
-    // server aborts it (the first waiter detects the deadlock); it runs again after the other commits.
-    const other = new Client({ connectionString: url });
+    // holds its key lock, then asks for that key lock: a cycle. setAgentTags is aborted and runs
+    // again (its own retry) once the other has committed.
+    const other = new Client({ connectionString: tagsUrl });
     await other.connect();
     let tagsCall: Promise<string[]>;
     try {
       await other.query('BEGIN');
+      await other.query(`SET LOCAL deadlock_timeout = '60s'`);
       await other.query(`DELETE FROM agent_tags WHERE agent_name = $1`, ['agent-1']);
-      tagsCall = db.setAgentTags('agent-1', ['fresh', 'tags']);
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await other.query(`SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()) AS waiting`);
-        if (rows[0].waiting) break;
-        await sleep(25);
+      tagsCall = tagsDb.setAgentTags('agent-1', ['fresh', 'tags']);
+      // Watched from outside the transaction: inside one, pg_stat_activity is a snapshot taken once.
+      let waiting = false;
+      for (let i = 0; i < 400 && !waiting; i++) {
+        const [row] = await tagsDb.executor.select<{ waiting: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()) AS waiting`,
+        );
+        waiting = row.waiting;
+        if (!waiting) await sleep(25);
       }
-      await sleep(300);
+      expect(waiting).toBe(true);
       await other.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, ['agent_tags:agent-1']);
       await other.query('COMMIT');
     } finally {
       await other.end();
     }
     await expect(tagsCall).resolves.toEqual(['fresh', 'tags']);
-    expect(await db.getAgentTags('agent-1')).toEqual(['fresh', 'tags']);
-    expect(await deadlocksAtLeast(db, before + 1)).toBeGreaterThanOrEqual(before + 1);
+    expect(await tagsDb.getAgentTags('agent-1')).toEqual(['fresh', 'tags']);
+    expect(await deadlocksAtLeast(tagsDb, before + 1)).toBeGreaterThanOrEqual(before + 1);
   });
 });
 

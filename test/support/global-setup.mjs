@@ -38,11 +38,17 @@ async function assertReachable(url, label) {
   }
 }
 
+const PGBOUNCER_MISSING = 'pgbouncer is not installed (Debian: apt-get install -y pgbouncer; or set PGBOUNCER=/path/to/pgbouncer)';
+
+/** In CI the PgBouncer runs are required: fail before anything is started. */
+function requirePgBouncerInCi() {
+  if (process.env.CI === 'true' && !findPgBouncer()) throw new Error(`CI=true: the PostgreSQL suites must also run through PgBouncer, but ${PGBOUNCER_MISSING}`);
+}
+
 /** PgBouncer in front of the test server, or the reason it is missing (never silently). */
 async function startTestPgBouncer(adminUrl) {
   if (!findPgBouncer()) {
-    const reason = 'pgbouncer is not installed (Debian: apt-get install -y pgbouncer; or set PGBOUNCER=/path/to/pgbouncer)';
-    if (process.env.CI === 'true') throw new Error(`CI=true: the PostgreSQL suites must also run through PgBouncer, but ${reason}`);
+    const reason = PGBOUNCER_MISSING;
     process.env.TRINITY_TEST_PGBOUNCER_MISSING = reason;
     const line = '!'.repeat(100);
     console.warn(`\n${line}\n!! ${reason}.\n!! The PostgreSQL suites will NOT run through PgBouncer: the "pgbouncer" project's tests are reported as skipped.\n${line}`);
@@ -62,6 +68,7 @@ async function startTestPgBouncer(adminUrl) {
 }
 
 export default async function globalSetup() {
+  requirePgBouncerInCi();
   if (process.env.TEST_DATABASE_URL) {
     const url = process.env.TEST_DATABASE_URL;
     const version = await assertReachable(url, 'TEST_DATABASE_URL');
@@ -101,5 +108,11 @@ export default async function globalSetup() {
   process.env.TRINITY_TEST_PG_DATA_DIR = databaseDir;
   process.env.TRINITY_TEST_PG_PORT = String(port);
   console.log(`\nPostgreSQL tests use an embedded PostgreSQL ${version} on port ${port}`);
-  await startTestPgBouncer(url);
+  try {
+    await startTestPgBouncer(url);
+  } catch (error) {
+    // Jest runs no teardown after a failed setup: do not leave the server behind.
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
 }
