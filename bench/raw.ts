@@ -179,7 +179,10 @@ export function rawSqlite(file: string, pragmas: string[]): RawDriver {
   };
 }
 
-export function rawPostgres(url: string, poolMax: number): RawDriver & { pool: Pool; selectOneWithSettings(prelude: string): Promise<Row[]> } {
+export function rawPostgres(
+  url: string,
+  poolMax: number,
+): RawDriver & { pool: Pool; selectOneExtended(): Promise<Row[]>; selectOneWithSettings(prelude: string): Promise<Row[]> } {
   // No startup options (a transaction pooler refuses them); Dates are sent with their offset.
   const pool = new Pool({ connectionString: url, max: poolMax });
   const sql = statementTexts('postgres');
@@ -256,7 +259,11 @@ export function rawPostgres(url: string, poolMax: number): RawDriver & { pool: P
     async selectOne() {
       return (await pool.query('SELECT 1 AS one')).rows;
     },
-    /** `SELECT 1` behind the executor's settings prelude, in the same round trip (src/sql/postgres.ts). */
+    /** `SELECT 1` as the extended protocol sends a statement with parameters (Parse, Bind, Execute, Sync). */
+    async selectOneExtended() {
+      return (await pool.query({ text: 'SELECT 1 AS one', queryMode: 'extended' } as { text: string })).rows;
+    },
+    /** The same behind the executor's settings prelude, in the same round trip (src/sql/postgres.ts). */
     async selectOneWithSettings(prelude) {
       const client = await pool.connect();
       try {

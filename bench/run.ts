@@ -199,11 +199,12 @@ function preludeCase(db: DatabaseManager, raw: RawDriver): Case[] {
   const pgRaw = raw as ReturnType<typeof rawPostgres>;
   return [
     {
+      // Both sides raw pg, extended protocol; only the prelude differs.
       name: 'settings prelude (raw pg)',
       statements: 'SELECT 1 with / without',
       kind: 'point read',
       facade: () => pgRaw.selectOneWithSettings(prelude),
-      raw: () => pgRaw.selectOne(),
+      raw: () => pgRaw.selectOneExtended(),
     },
   ];
 }
