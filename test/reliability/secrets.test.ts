@@ -16,7 +16,7 @@ import { createDataSource } from '../../src/data-source';
 import { TrinityDbError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
 import { createRepositories } from '../../src/repository';
-import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, testRoute } from '../support/databases';
 import { closeManagers, dumpAllRows, ensureEncryptionKey, trackManager } from '../support/reliability-helpers';
 
 const SECRETS = {
@@ -65,7 +65,7 @@ async function passwordProtectedDatabase(): Promise<string> {
   url.username = role;
   url.password = SECRETS.pgPassword;
   url.pathname = `/${database}`;
-  return url.toString();
+  return testRoute(url.toString());
 }
 
 class CapturingTypeormLogger implements Logger {
