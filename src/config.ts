@@ -54,6 +54,20 @@ export interface PoolConfig {
   idleTimeoutMs: number;
 }
 
+/**
+ * What `pg` passes to `tls.connect`. `checkServerIdentity` is present for verify-ca, which checks
+ * the certificate chain but not the host name (libpq's meaning).
+ */
+export interface TlsOptions {
+  rejectUnauthorized: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** The passphrase of an encrypted `sslkey` (`sslpassword`). */
+  passphrase?: string;
+  checkServerIdentity?: (host: string, certificate: unknown) => Error | undefined;
+}
+
 export interface PostgresConfig {
   driver: 'postgres';
   maskedUrl: string;
@@ -65,11 +79,19 @@ export interface PostgresConfig {
   /** Non-enumerable: absent from JSON.stringify and util.inspect. */
   readonly password?: string;
   sslmode?: SslMode;
-  /** `key` and `passphrase` are non-enumerable (pg copies them explicitly, see pg/lib/connection.js). */
-  ssl: false | { rejectUnauthorized: boolean; ca?: string; cert?: string; key?: string; passphrase?: string };
+  /** `key` and `passphrase` are non-enumerable or hidden (pg copies them explicitly, see pg/lib/connection.js). */
+  ssl: false | TlsOptions;
   applicationName: string;
   connectTimeoutMs: number;
+  /** Session limits, applied per statement and per transaction (never as startup parameters); 0 = none. */
   statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  /**
+   * The schema that holds every table, index and the migrations table (`?schema=` or DB_SCHEMA);
+   * absent: the server's search_path decides (normally `public`).
+   */
+  schema?: string;
   pool: PoolConfig;
 }
 
@@ -86,6 +108,10 @@ const POSTGRES_OPTIONS = [
   'sslcert',
   'sslkey',
   'connect_timeout',
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'schema',
   'application_name',
   'host',
   'port',
@@ -94,6 +120,11 @@ const POSTGRES_OPTIONS = [
 ];
 /** Query options whose values are secrets: libpq takes the password and the TLS key's passphrase there too. */
 const SECRET_QUERY_OPTIONS = ['password', 'sslpassword'];
+
+/** Session limit defaults, in seconds (docs/DEPLOYMENT.md → Production PostgreSQL). */
+export const DEFAULT_STATEMENT_TIMEOUT_S = 30;
+export const DEFAULT_LOCK_TIMEOUT_S = 10;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_S = 60;
 const SQLITE_OPTIONS = ['timeout'];
 const EXAMPLES = 'sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user:password@host:5432/dbname';
 
@@ -245,9 +276,10 @@ function parseQuery(
     const eq = pair.indexOf('=');
     const key = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
     if (!supported.includes(key)) {
+      const hint = backend === 'postgresql' && key === 'options' ? ` (${NO_STARTUP_OPTIONS})` : '';
       throw new ConfigError(
         variable,
-        `unsupported query option '${key}' in '${shown}'; supported for ${backend}: ${supported.join(', ')}`,
+        `unsupported query option '${key}' in '${shown}'${hint}; supported for ${backend}: ${supported.join(', ')}`,
       );
     }
     if (eq < 0) throw new ConfigError(variable, `query option '${key}' has no value in '${shown}'; expected ${key}=<value>`);
@@ -255,6 +287,22 @@ function parseQuery(
     options.set(key, percentDecode(pair.slice(eq + 1).replace(/\+/g, ' ')));
   }
   return options;
+}
+
+const NO_STARTUP_OPTIONS =
+  'startup options are not sent, because a transaction pooler such as PgBouncer refuses them; use schema=, statement_timeout=, lock_timeout= or idle_in_transaction_session_timeout=';
+
+/** PostgreSQL's time units for duration settings (a bare number is milliseconds, as in postgresql.conf). */
+const DURATION_UNITS_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration in PostgreSQL's spelling (`5000`, `5s`, `2min`, `1.5h`) -> integer milliseconds. */
+function pgDurationToMs(raw: string, variable: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(us|ms|s|min|h|d)?\s*$/.exec(raw);
+  const ms = m ? Math.round(Number(m[1]) * DURATION_UNITS_MS[m[2] ?? 'ms']) : NaN;
+  if (!Number.isSafeInteger(ms) || ms > 2_147_483_647) {
+    throw new ConfigError(variable, `${what} must be a non-negative duration as PostgreSQL writes it (milliseconds, or with a unit: 500ms, 30s, 2min, 1h), got '${raw}'`);
+  }
+  return ms;
 }
 
 /** Non-negative decimal seconds -> integer milliseconds. */
@@ -419,40 +467,8 @@ function parsePostgres(
   }
   const sslmode = sslmodeRaw as SslMode | undefined;
 
-  // pg has no opportunistic TLS ("try TLS, fall back to plain"), so libpq's
-  // allow/prefer (and the unset default, which libpq treats as prefer) connect
-  // without TLS. require encrypts without verifying the server, as in libpq.
-  // verify-ca is as strict as verify-full: Node always checks the host name
-  // once the certificate is verified.
-  let ssl: PostgresConfig['ssl'] = false;
-  if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
-    const tls: Exclude<PostgresConfig['ssl'], false> = { rejectUnauthorized: sslmode !== 'require' };
-    const ca = options.get('sslrootcert');
-    const cert = options.get('sslcert');
-    const key = options.get('sslkey');
-    if (ca !== undefined) tls.ca = readCertFile(ca, 'sslrootcert', variable);
-    if (cert !== undefined) tls.cert = readCertFile(cert, 'sslcert', variable);
-    if (key !== undefined) {
-      Object.defineProperty(tls, 'key', {
-        value: readCertFile(key, 'sslkey', variable),
-        enumerable: false,
-        writable: true,
-        configurable: true,
-      });
-    }
-    const passphrase = options.get('sslpassword');
-    if (passphrase !== undefined) {
-      // pg hands the TLS options to tls.connect with Object.assign, which copies enumerable
-      // properties only: an enumerable getter is copied, yet util.inspect shows `[Getter]` and
-      // JSON.stringify (through toJSON) leaves it out.
-      Object.defineProperty(tls, 'passphrase', { get: () => passphrase, enumerable: true, configurable: true });
-      Object.defineProperty(tls, 'toJSON', {
-        value: () => Object.fromEntries(Object.entries(tls).filter(([name]) => name !== 'passphrase')),
-        enumerable: false,
-      });
-    }
-    ssl = tls;
-  }
+  const ssl = tlsOptions(sslmode, options, variable, shown);
+  const sslmodeInEffect = sslmode ?? (options.get('sslrootcert') === 'system' ? 'verify-full' : undefined);
 
   const connectTimeout = options.get('connect_timeout');
   const size = envInteger(env, 'DB_POOL_SIZE', 5, 1);
@@ -465,14 +481,24 @@ function parsePostgres(
     port,
     database,
     user: parts.user ? percentDecode(parts.user) : undefined,
-    sslmode,
+    sslmode: sslmodeInEffect,
     ssl,
     applicationName: options.get('application_name') ?? 'trinity-db',
     connectTimeoutMs:
       connectTimeout !== undefined
         ? secondsToMs(connectTimeout, variable, "query option 'connect_timeout'")
         : envSecondsMs(env, 'DB_CONNECT_TIMEOUT', 10),
-    statementTimeoutMs: envSecondsMs(env, 'DB_STATEMENT_TIMEOUT', 0),
+    statementTimeoutMs: timeoutSetting(options, env, 'statement_timeout', 'DB_STATEMENT_TIMEOUT', DEFAULT_STATEMENT_TIMEOUT_S, variable),
+    lockTimeoutMs: timeoutSetting(options, env, 'lock_timeout', 'DB_LOCK_TIMEOUT', DEFAULT_LOCK_TIMEOUT_S, variable),
+    idleInTransactionTimeoutMs: timeoutSetting(
+      options,
+      env,
+      'idle_in_transaction_session_timeout',
+      'DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT',
+      DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_S,
+      variable,
+    ),
+    schema: schemaSetting(options.get('schema'), variable, shown) ?? schemaSetting(envValue(env, 'DB_SCHEMA')?.trim(), 'DB_SCHEMA', 'DB_SCHEMA'),
     pool: {
       size,
       maxOverflow,
@@ -484,11 +510,99 @@ function parsePostgres(
   };
   if (config.user === undefined) delete config.user;
   if (config.sslmode === undefined) delete config.sslmode;
+  if (config.schema === undefined) delete config.schema;
   // As in libpq, a `password` query option wins over the userinfo password.
   const password = options.get('password') ?? (parts.password ? percentDecode(parts.password) : undefined);
   // Non-enumerable, so JSON.stringify and util.inspect leave it out.
   Object.defineProperty(config, 'password', { value: password === '' ? undefined : password, enumerable: false });
   return config;
+}
+
+/** A session limit: the URL option (PostgreSQL's spelling, bare = ms) wins over the variable (seconds). */
+function timeoutSetting(
+  options: Map<string, string>,
+  env: NodeJS.ProcessEnv,
+  option: string,
+  envName: string,
+  defaultSeconds: number,
+  variable: string,
+): number {
+  const raw = options.get(option);
+  return raw !== undefined ? pgDurationToMs(raw, variable, `query option '${option}'`) : envSecondsMs(env, envName, defaultSeconds);
+}
+
+/**
+ * A schema name: letters, digits, `_` and `$`, not starting with a digit (TypeORM splits names on
+ * `.` and does not escape `"`), at most 63 bytes (PostgreSQL would truncate it), not a system name.
+ * It is used verbatim, quoted: `Tenant_A` is not `tenant_a`.
+ */
+function schemaSetting(raw: string | undefined, variable: string, shown: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const problem =
+    raw === ''
+      ? 'is empty'
+      : !/^[\p{L}_][\p{L}\p{N}_$]*$/u.test(raw)
+        ? 'may only hold letters, digits, _ and $, and must not start with a digit'
+        : Buffer.byteLength(raw) > 63
+          ? 'is longer than 63 bytes (PostgreSQL would truncate it)'
+          : /^pg_/i.test(raw) || raw.toLowerCase() === 'information_schema'
+            ? 'is reserved for PostgreSQL itself'
+            : undefined;
+  if (problem) throw new ConfigError(variable, `schema '${raw}' ${problem} (in '${shown}'); expected a schema name such as trinity`);
+  return raw;
+}
+
+/**
+ * sslmode as libpq means it. disable, allow and prefer connect without TLS (pg has no
+ * "try TLS, fall back to plain"). require encrypts without verifying the server, unless
+ * sslrootcert is given: then, as in libpq, it verifies like verify-ca. verify-ca checks the
+ * certificate chain against sslrootcert (or the system's CAs) but not the host name; verify-full
+ * checks both. sslrootcert=system uses the system's CAs and, as in libpq, defaults to verify-full
+ * and refuses weaker modes.
+ */
+function tlsOptions(sslmode: SslMode | undefined, options: Map<string, string>, variable: string, shown: string): PostgresConfig['ssl'] {
+  const rootcert = options.get('sslrootcert');
+  const systemRoots = rootcert === 'system';
+  if (systemRoots && sslmode !== undefined && sslmode !== 'verify-full') {
+    throw new ConfigError(variable, `sslrootcert=system requires sslmode=verify-full (or no sslmode), got sslmode=${sslmode} in '${shown}'`);
+  }
+  const mode = sslmode ?? (systemRoots ? 'verify-full' : undefined);
+  if (mode !== 'require' && mode !== 'verify-ca' && mode !== 'verify-full') return false;
+  const verify = mode !== 'require' || rootcert !== undefined;
+  const tls: TlsOptions = { rejectUnauthorized: verify };
+  if (verify && mode !== 'verify-full') tls.checkServerIdentity = acceptAnyHostName;
+  if (rootcert !== undefined && !systemRoots) tls.ca = readCertFile(rootcert, 'sslrootcert', variable);
+  const cert = options.get('sslcert');
+  const key = options.get('sslkey');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(variable, `sslcert and sslkey go together (a client certificate and its private key), got only ${cert === undefined ? 'sslkey' : 'sslcert'} in '${shown}'`);
+  }
+  if (cert !== undefined) tls.cert = readCertFile(cert, 'sslcert', variable);
+  if (key !== undefined) {
+    Object.defineProperty(tls, 'key', {
+      value: readCertFile(key, 'sslkey', variable),
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
+  }
+  const passphrase = options.get('sslpassword');
+  if (passphrase !== undefined) {
+    // pg hands the TLS options to tls.connect with Object.assign, which copies enumerable
+    // properties only: an enumerable getter is copied, yet util.inspect shows `[Getter]` and
+    // JSON.stringify (through toJSON) leaves it out.
+    Object.defineProperty(tls, 'passphrase', { get: () => passphrase, enumerable: true, configurable: true });
+    Object.defineProperty(tls, 'toJSON', {
+      value: () => Object.fromEntries(Object.entries(tls).filter(([name]) => name !== 'passphrase')),
+      enumerable: false,
+    });
+  }
+  return tls;
+}
+
+/** verify-ca: the chain is verified (rejectUnauthorized), the host name is not. */
+function acceptAnyHostName(): undefined {
+  return undefined;
 }
 
 /** Resolve (DATABASE_URL / TRINITY_DB_PATH / default) and parse. */

@@ -11,6 +11,7 @@ import { DatabaseUnavailableError, MigrationError } from './errors';
 import { MIGRATIONS } from './migration';
 import { translateIfDriverError } from './sql/driver-errors';
 import { PostgresExecutor, type PgPool } from './sql/postgres';
+import { quoteIdentifier, sessionSettingsOf } from './sql/session-settings';
 import { queryLogFor } from './sql/query-log';
 import { SqliteExecutor, useImmediateTransactions, type SqliteConnection } from './sql/sqlite';
 import { openSqliteReadOnly, prepareSqliteReadOnly } from './sqlite-read-only';
@@ -34,8 +35,13 @@ export interface CreateDataSourceOptions {
 /** Name of TypeORM's bookkeeping table (the legacy `schema_migrations` table is left alone). */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
-/** Arbitrary constant: the PostgreSQL advisory lock that serialises migration runs across processes. */
-export const PG_MIGRATION_LOCK_KEY = '7306205781400813345';
+/**
+ * The PostgreSQL advisory lock that serialises migration runs across processes: the two-key form
+ * `pg_advisory_xact_lock(PG_MIGRATION_LOCK_CLASS, hashtext(<schema>))` (an arbitrary class, the
+ * schema the tables live in: the configured one, else current_schema()), so installs in two schemas
+ * of one database migrate independently and two processes on one schema never at once.
+ */
+export const PG_MIGRATION_LOCK_CLASS = 730620578;
 
 /** How long a SQLite start-up waits for another process's migration run (file DBs only). */
 const SQLITE_MIGRATION_LOCK_WAIT_MS = 15 * 60_000;
@@ -99,7 +105,7 @@ export class TrinityDataSource extends DataSource {
     // The driver handles are public fields of TypeORM's drivers; this is the one place that reads them.
     const handle = (this.driver as unknown as { databaseConnection?: SqliteConnection; master?: PgPool });
     if (this.config.driver === 'sqlite') return new SqliteExecutor(handle.databaseConnection!, this.target, log);
-    return new PostgresExecutor(handle.master!, this.target, this.config.pool.acquireTimeoutMs, log);
+    return new PostgresExecutor(handle.master!, this.target, this.config.pool.acquireTimeoutMs, sessionSettingsOf(this.config, this.readOnly), log);
   }
 
   /** TypeORM's DataSource.transaction, with exclusive use of the SQLite connection while it runs. */
@@ -134,8 +140,9 @@ export class TrinityDataSource extends DataSource {
    * Pending migrations, under the cross-process lock, on one connection, in one transaction: a run
    * commits as a whole or leaves the database as it was. On PostgreSQL the lock is
    * `pg_advisory_xact_lock` inside that transaction (released at COMMIT or ROLLBACK, and it works
-   * through a transaction pooler), with the statement and lock timeouts lifted by `SET LOCAL` (nothing
-   * outlives the transaction); on SQLite an exclusive lock on `<file>-migrations.lock`.
+   * through a transaction pooler), with the timeouts lifted and the schema's search_path set by
+   * `SET LOCAL` (nothing outlives the transaction); on SQLite an exclusive lock on
+   * `<file>-migrations.lock`.
    */
   override async runMigrations(options?: Parameters<DataSource['runMigrations']>[0]): Promise<Migration[]> {
     this.refuseWhenReadOnly('run migrations');
@@ -227,7 +234,10 @@ export class TrinityDataSource extends DataSource {
     return executor.exclusive(async () => {
       const runner = this.createQueryRunner();
       try {
-        if (this.config.driver === 'postgres') return await inMigrationTransaction(runner, () => lockPostgresMigrations(runner), work);
+        if (this.config.driver === 'postgres') {
+          const { schema } = this.config;
+          return await inMigrationTransaction(runner, () => lockPostgresMigrations(runner, schema), work);
+        }
         return await underSqliteMigrationLock(this.config, () => inMigrationTransaction(runner, async () => undefined, work));
       } finally {
         if (executor instanceof SqliteExecutor) executor.resetConnectionSettings();
@@ -254,12 +264,21 @@ async function inMigrationTransaction<T>(runner: QueryRunner, lock: () => Promis
   }
 }
 
-/** The PostgreSQL migration lock, inside the run's transaction. */
-async function lockPostgresMigrations(runner: QueryRunner): Promise<void> {
+/**
+ * The PostgreSQL migration lock, inside the run's transaction; with a schema of its own, the schema
+ * is created when missing and is where every unqualified name of the migrations lands.
+ */
+async function lockPostgresMigrations(runner: QueryRunner, schema: string | undefined): Promise<void> {
   // Waiting for another process's run, and the migrations themselves, take as long as they take.
-  await runner.query('SET LOCAL statement_timeout = 0');
-  await runner.query('SET LOCAL lock_timeout = 0');
-  await runner.query('SELECT pg_advisory_xact_lock($1)', [PG_MIGRATION_LOCK_KEY]);
+  await runner.query(`SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0`);
+  // Locked before the schema is created: two first runs on a new schema must not both create it.
+  await runner.query(`SELECT pg_advisory_xact_lock($1, hashtext(COALESCE($2, current_schema(), '')))`, [PG_MIGRATION_LOCK_CLASS, schema ?? null]);
+  if (schema !== undefined) {
+    // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when the schema exists.
+    const [{ present }] = await runner.query('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [schema]);
+    if (!present) await runner.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+    await runner.query(`SET LOCAL search_path = ${quoteIdentifier(schema)}`);
+  }
 }
 
 const ALL_LOG_LEVELS = ['error', 'schema', 'warn', 'info', 'log', 'migration'] as const;
@@ -369,7 +388,7 @@ function sqliteOptions(config: SqliteConfig, readOnly: boolean): DataSourceOptio
   };
 }
 
-function postgresOptions(config: PostgresConfig, readOnly: boolean): DataSourceOptions {
+function postgresOptions(config: PostgresConfig): DataSourceOptions {
   return {
     type: 'postgres',
     host: config.host,
@@ -381,14 +400,20 @@ function postgresOptions(config: PostgresConfig, readOnly: boolean): DataSourceO
     applicationName: config.applicationName,
     connectTimeoutMS: config.connectTimeoutMs,
     poolSize: config.pool.max,
+    // TypeORM qualifies its own names (the migrations table, entity metadata) with it.
+    ...(config.schema !== undefined ? { schema: config.schema } : {}),
+    // No startup parameters besides user, database and application_name (a transaction pooler
+    // refuses `options`): the timeouts and search_path are applied per statement and per
+    // transaction by the executor (src/sql/session-settings.ts).
     extra: {
       max: config.pool.max,
       min: config.pool.min,
       connectionTimeoutMillis: config.pool.acquireTimeoutMs,
       idleTimeoutMillis: config.pool.idleTimeoutMs,
-      ...(config.statementTimeoutMs > 0 ? { statement_timeout: config.statementTimeoutMs } : {}),
-      // Naive timestamp strings are UTC everywhere in Trinity.
-      options: readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
+      // Eventually detects a peer that vanished without closing the socket, so a dead pooled
+      // connection is dropped (first probe after 10 s idle; the OS's probe interval and count).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       types: POSTGRES_TYPE_PARSERS,
     },
   };
@@ -403,7 +428,7 @@ export function createDataSource(target?: string | DatabaseConfig, options: Crea
   const config =
     target === undefined ? loadDatabaseConfig() : typeof target === 'string' ? parseDatabaseUrl(target, process.env, 'argument') : target;
   const readOnly = options.readOnly === true;
-  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config, readOnly) : postgresOptions(config, readOnly);
+  const driverOptions = config.driver === 'sqlite' ? sqliteOptions(config, readOnly) : postgresOptions(config);
   return new TrinityDataSource(config, {
     ...driverOptions,
     entities: buildEntitySchemas(config.driver),

@@ -3,10 +3,10 @@ import { dirname } from 'path';
 import type { Logger } from 'typeorm';
 import { ensureAdminUser, type AdminBootstrapLogger } from './bootstrap-admin';
 import { createDataSource, type TrinityDataSource } from './data-source';
-import { DatabaseUnavailableError, MigrationError } from './errors';
+import { DatabaseUnavailableError, MigrationError, TransactionUsageError } from './errors';
 import { DatabaseFacade } from './facade';
 import type { RepositoryOptions } from './repository';
-import type { SqlExecutor } from './sql/executor';
+import { transactionRetries, type SqlExecutor, type TransactionOptions } from './sql/executor';
 import type { PoolFigures } from './sql/postgres';
 import { PostgresExecutor } from './sql/postgres';
 import { optionNames, requireKnownKeys } from './model/validate';
@@ -38,7 +38,9 @@ export interface HealthReport {
   driver: 'sqlite' | 'postgres';
   /** DATABASE_URL with the password masked. */
   url: string;
-  migrations: { applied: string[]; pending: string[] };
+  /** `head`: the last applied migration (null before the first). */
+  migrations: { head: string | null; applied: string[]; pending: string[] };
+  /** PostgreSQL: the pool's connections (open, idle) and the callers waiting for one; SQLite: its one connection. */
   pool: PoolFigures;
 }
 
@@ -133,9 +135,20 @@ export class DatabaseManager extends DatabaseFacade {
    * resolves, rolled back as a whole when it throws. Called on a transaction's manager, a savepoint:
    * its failure undoes only its own writes. Inside `fn`, use the manager `fn` receives: this one
    * refuses calls from inside the callback while the transaction is open (docs/RELIABILITY.md).
+   *
+   * `{ retries: n }` runs `fn` again, up to n times with a jittered backoff, when the transaction
+   * fails with a serialization failure or a deadlock (TransactionConflictError); `fn` must be safe to
+   * repeat (its database work is rolled back, nothing else is). Only an outermost transaction can be
+   * retried: a savepoint cannot (the conflict has aborted the whole transaction), so `retries` on a
+   * transaction's manager is refused.
    */
-  async transaction<T>(fn: (db: DatabaseManager) => Promise<T>): Promise<T> {
-    return this.executor.transaction((tx) => fn(new DatabaseManager(this.dataSource, tx, this.repositoryOptions)));
+  async transaction<T>(fn: (db: DatabaseManager) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    if (this.executor.inTransaction && transactionRetries(options) > 0) {
+      throw new TransactionUsageError(
+        'retries: a savepoint cannot be retried (a conflict aborts the whole transaction); pass { retries } to the outermost db.transaction(...)',
+      );
+    }
+    return this.executor.transaction((tx) => fn(new DatabaseManager(this.dataSource, tx, this.repositoryOptions)), options);
   }
 
   async health(): Promise<HealthReport> {
@@ -144,7 +157,7 @@ export class DatabaseManager extends DatabaseFacade {
     return {
       driver: this.dataSource.driverName,
       url: this.dataSource.maskedUrl,
-      migrations: { applied, pending },
+      migrations: { head: applied.length ? applied[applied.length - 1] : null, applied, pending },
       pool: executor instanceof PostgresExecutor ? executor.poolFigures() : { max: 1, total: 1, idle: 1, waiting: 0 },
     };
   }

@@ -52,6 +52,8 @@ function expectConfigError(fn: () => unknown, variable: string, ...fragments: st
 
 const SQLITE_DEFAULTS = { busyTimeoutMs: 30_000, journalMode: 'WAL', synchronous: 'FULL' } as const;
 const POOL_DEFAULTS = { size: 5, maxOverflow: 10, max: 15, min: 0, acquireTimeoutMs: 30_000, idleTimeoutMs: 300_000 };
+const TIMEOUT_DEFAULTS = { statementTimeoutMs: 30_000, lockTimeoutMs: 10_000, idleInTransactionTimeoutMs: 60_000 };
+const verifiesChainOnly = { rejectUnauthorized: true, checkServerIdentity: expect.any(Function) };
 
 describe('ConfigError', () => {
   it('prefixes the message with the variable and is a named Error', () => {
@@ -200,7 +202,7 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     ssl: false,
     applicationName: 'trinity-db',
     connectTimeoutMs: 10_000,
-    statementTimeoutMs: 0,
+    ...TIMEOUT_DEFAULTS,
     pool: POOL_DEFAULTS,
   };
 
@@ -282,12 +284,29 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     ['allow', false],
     ['prefer', false],
     ['require', { rejectUnauthorized: false }],
-    ['verify-ca', { rejectUnauthorized: true }],
+    ['verify-ca', verifiesChainOnly],
     ['verify-full', { rejectUnauthorized: true }],
   ] as const)('maps sslmode=%s', (mode, ssl) => {
     const config = postgres(`postgresql://h/d?sslmode=${mode}`);
     expect(config.sslmode).toBe(mode);
     expect(config.ssl).toEqual(ssl);
+  });
+
+  it('verify-ca checks the chain but not the host name; verify-full checks both (libpq)', () => {
+    const chainOnly = postgres('postgresql://h/d?sslmode=verify-ca').ssl as Exclude<PostgresConfig['ssl'], false>;
+    // Node calls checkServerIdentity(host, certificate) after verifying the chain; undefined accepts the name.
+    expect(chainOnly.checkServerIdentity!('db.example.com', { subject: { CN: 'other.example.com' } })).toBeUndefined();
+    expect('checkServerIdentity' in (postgres('postgresql://h/d?sslmode=verify-full').ssl as object)).toBe(false);
+  });
+
+  it('sslrootcert=system uses the system CAs, defaults to verify-full and refuses weaker modes (libpq 16)', () => {
+    const config = postgres('postgresql://h/d?sslrootcert=system');
+    expect(config.sslmode).toBe('verify-full');
+    expect(config.ssl).toEqual({ rejectUnauthorized: true });
+    expect(postgres('postgresql://h/d?sslmode=verify-full&sslrootcert=system').ssl).toEqual({ rejectUnauthorized: true });
+    for (const mode of ['require', 'verify-ca', 'disable']) {
+      expectConfigError(() => postgres(`postgresql://h/d?sslmode=${mode}&sslrootcert=system`), 'DATABASE_URL', 'sslrootcert=system requires sslmode=verify-full', `sslmode=${mode}`);
+    }
   });
 
   it('leaves sslmode unset and TLS off without the option', () => {
@@ -318,24 +337,30 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
       expect(JSON.stringify(config)).not.toContain('PRIVATE-KEY-CONTENT');
       expect(util.inspect(config, { depth: 5 })).not.toContain('PRIVATE-KEY-CONTENT');
 
+      // libpq: require with a root certificate verifies the chain, as verify-ca does.
       const required = postgres(`postgresql://h/d?sslmode=require&${q}`).ssl;
-      expect(required).toMatchObject({ rejectUnauthorized: false, ca: 'CA-CONTENT', cert: 'CERT-CONTENT' });
+      expect(required).toMatchObject({ rejectUnauthorized: true, ca: 'CA-CONTENT', cert: 'CERT-CONTENT', checkServerIdentity: expect.any(Function) });
+      const unverified = postgres(`postgresql://h/d?sslmode=require&sslcert=${path.join(dir, 'client.crt')}&sslkey=${path.join(dir, 'client.key')}`).ssl;
+      expect(unverified).toMatchObject({ rejectUnauthorized: false, cert: 'CERT-CONTENT' });
+    });
+
+    it('refuses sslcert without sslkey and the reverse', () => {
+      expectConfigError(() => postgres(`postgresql://h/d?sslmode=require&sslcert=${path.join(dir, 'client.crt')}`), 'DATABASE_URL', 'sslcert and sslkey go together', 'only sslcert');
+      expectConfigError(() => postgres(`postgresql://h/d?sslmode=require&sslkey=${path.join(dir, 'client.key')}`), 'DATABASE_URL', 'only sslkey');
     });
 
     it('percent-decodes file paths', () => {
       fs.writeFileSync(path.join(dir, 'my ca.pem'), 'SPACED-CA');
       const encoded = encodeURIComponent(path.join(dir, 'my ca.pem'));
-      expect(postgres(`postgresql://h/d?sslmode=verify-ca&sslrootcert=${encoded}`).ssl).toEqual({
-        rejectUnauthorized: true,
-        ca: 'SPACED-CA',
-      });
+      expect(postgres(`postgresql://h/d?sslmode=verify-ca&sslrootcert=${encoded}`).ssl).toEqual({ ...verifiesChainOnly, ca: 'SPACED-CA' });
     });
 
     it('names DATABASE_URL when a file is unreadable', () => {
       for (const option of ['sslrootcert', 'sslcert', 'sslkey']) {
         const missing = path.join(dir, `missing-${option}.pem`);
+        const pair = option === 'sslcert' ? `&sslkey=${path.join(dir, 'client.key')}` : option === 'sslkey' ? `&sslcert=${path.join(dir, 'client.crt')}` : '';
         expectConfigError(
-          () => postgres(`postgresql://h/d?sslmode=require&${option}=${missing}`),
+          () => postgres(`postgresql://h/d?sslmode=require&${option}=${missing}${pair}`),
           'DATABASE_URL',
           `cannot read ${option} file '${missing}'`,
           'ENOENT',
@@ -372,6 +397,10 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     expect(config.pool).toEqual({ size: 3, maxOverflow: 0, max: 3, min: 0, acquireTimeoutMs: 1500, idleTimeoutMs: 60_000 });
     expect(config.connectTimeoutMs).toBe(2000);
     expect(config.statementTimeoutMs).toBe(250);
+    expect(postgres('postgresql://h/d', { DB_LOCK_TIMEOUT: '2', DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: '0' })).toMatchObject({
+      lockTimeoutMs: 2000,
+      idleInTransactionTimeoutMs: 0,
+    });
     expect(postgres('postgresql://h/d', { DB_POOL_SIZE: '20', DB_POOL_MAX_OVERFLOW: '7' }).pool).toMatchObject({
       size: 20,
       maxOverflow: 7,
@@ -383,7 +412,51 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     const config = postgres('postgresql://h/d', { DB_POOL_SIZE: '', DB_STATEMENT_TIMEOUT: '  ' });
     expect(config.pool).toEqual(POOL_DEFAULTS);
     expect(config.connectTimeoutMs).toBe(10_000);
-    expect(config.statementTimeoutMs).toBe(0);
+    expect(config).toMatchObject(TIMEOUT_DEFAULTS);
+  });
+
+  it('takes timeouts as URL options in PostgreSQL\'s spelling (a bare number is milliseconds), over the variables', () => {
+    const config = postgres('postgresql://h/d?statement_timeout=1500&lock_timeout=2s&idle_in_transaction_session_timeout=1.5min', {
+      DB_STATEMENT_TIMEOUT: '9',
+      DB_LOCK_TIMEOUT: '9',
+      DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: '9',
+    });
+    expect(config).toMatchObject({ statementTimeoutMs: 1500, lockTimeoutMs: 2000, idleInTransactionTimeoutMs: 90_000 });
+    expect(postgres('postgresql://h/d?statement_timeout=0').statementTimeoutMs).toBe(0);
+    expect(postgres('postgresql://h/d?lock_timeout=250ms').lockTimeoutMs).toBe(250);
+    expect(postgres('postgresql://h/d?lock_timeout=1h').lockTimeoutMs).toBe(3_600_000);
+    for (const bad of ['soon', '-1', '5 weeks', '1e3', '30sec', '99999999999']) {
+      expectConfigError(() => postgres(`postgresql://h/d?statement_timeout=${encodeURIComponent(bad)}`), 'DATABASE_URL', "query option 'statement_timeout'", 'duration', `'${bad}'`);
+    }
+  });
+
+  it('takes a schema from ?schema= or DB_SCHEMA (the URL wins), verbatim', () => {
+    expect('schema' in postgres('postgresql://h/d')).toBe(false);
+    expect(postgres('postgresql://h/d?schema=trinity').schema).toBe('trinity');
+    expect(postgres('postgresql://h/d', { DB_SCHEMA: 'tenant_a' }).schema).toBe('tenant_a');
+    expect(postgres('postgresql://h/d?schema=Tenant_A', { DB_SCHEMA: 'tenant_a' }).schema).toBe('Tenant_A');
+    expect(postgres('postgresql://h/d?schema=mandant_%C3%BC%24').schema).toBe('mandant_ü$');
+    for (const bad of ['a.b', 'we"ird', 'two words', '1st', 'semi;colon']) {
+      expectConfigError(() => postgres(`postgresql://h/d?schema=${encodeURIComponent(bad)}`), 'DATABASE_URL', `schema '${bad}' may only hold letters, digits, _ and $`);
+    }
+    expect(postgres('postgresql://h/d', { DB_SCHEMA: '  ' })).not.toHaveProperty('schema');
+    expectConfigError(() => postgres('postgresql://h/d?schema=pg_trinity'), 'DATABASE_URL', "schema 'pg_trinity' is reserved");
+    expectConfigError(() => postgres('postgresql://h/d?schema=information_schema'), 'DATABASE_URL', 'is reserved');
+    expectConfigError(() => postgres(`postgresql://h/d?schema=${'s'.repeat(64)}`), 'DATABASE_URL', 'longer than 63 bytes');
+    expectConfigError(() => postgres('postgresql://h/d?schema='), 'DATABASE_URL', 'is empty');
+    expectConfigError(() => postgres('postgresql://h/d', { DB_SCHEMA: 'pg_catalog' }), 'DB_SCHEMA', 'is reserved');
+    expectConfigError(() => sqlite('sqlite:///t.db?schema=trinity'), 'DATABASE_URL', "unsupported query option 'schema'");
+  });
+
+  it('refuses startup options, saying what to use instead', () => {
+    expectConfigError(
+      () => postgres('postgresql://h/d?options=-c%20search_path%3Dtrinity'),
+      'DATABASE_URL',
+      "unsupported query option 'options'",
+      'transaction pooler',
+      'schema=',
+      'statement_timeout=',
+    );
   });
 
   it.each([
@@ -398,6 +471,8 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
     ['DB_POOL_IDLE_TIMEOUT', '-5', 'non-negative number of seconds'],
     ['DB_CONNECT_TIMEOUT', 'x', 'non-negative number of seconds'],
     ['DB_STATEMENT_TIMEOUT', '1e3', 'non-negative number of seconds'],
+    ['DB_LOCK_TIMEOUT', '10s', 'non-negative number of seconds'],
+    ['DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT', '-1', 'non-negative number of seconds'],
   ])('rejects %s=%s', (variable, value, expected) => {
     expectConfigError(() => postgres('postgresql://h/d', { [variable]: value }), variable, expected, `'${value}'`);
   });
@@ -408,7 +483,7 @@ describe('parseDatabaseUrl: PostgreSQL', () => {
 
   it('rejects unknown, duplicate or valueless query options', () => {
     const err = expectConfigError(() => postgres('postgresql://h/d?foo=1'), 'DATABASE_URL', "unsupported query option 'foo'");
-    for (const option of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name', 'host', 'port']) {
+    for (const option of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'schema', 'application_name', 'host', 'port']) {
       expect(err.message).toContain(option);
     }
     expectConfigError(() => postgres('postgresql://h/d?timeout=3'), 'DATABASE_URL', "'timeout'");

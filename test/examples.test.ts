@@ -10,14 +10,15 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import path from 'path';
 import { promisify } from 'util';
 import { maskUrl } from '../src/config';
-import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, scratchDir } from './support/databases';
+import { DRIVERS, THROUGH_PGBOUNCER, cleanupTestDatabases, emptyDatabaseUrl, scratchDir } from './support/databases';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 
 afterAll(cleanupTestDatabases);
 
-describe('the built package', () => {
+// Not a PostgreSQL test: declared in the direct project only.
+if (!THROUGH_PGBOUNCER) describe('the built package', () => {
   it('loads from plain JavaScript, with type declarations beside it', async () => {
     const script = `const db = require('trinity-db'); const nest = require('trinity-db/nest');
       console.log([typeof db.DatabaseManager, typeof db.createDataSource, typeof nest.TrinityDatabaseModule, typeof db.entities.User].join(' '));`;

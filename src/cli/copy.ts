@@ -13,6 +13,7 @@
  * - `verify` runs at the end.
  */
 import type { Client } from 'pg';
+import { MIGRATIONS_TABLE } from '../data-source';
 import type { ColumnSpec, TableSpec } from '../entity/columns';
 import { DatabaseCommandError, EXIT } from './errors';
 import { migrateDatabase } from './migrate';
@@ -20,12 +21,14 @@ import { formatTable, type ProgressEvent } from './output';
 import {
   CliError,
   applicationTables,
+  beginTransaction,
   connectPostgres,
   describeKey,
   migrationState,
   openReadOnly,
   parseTimestampMicros,
   parseUrl,
+  qualifiedTable,
   quoteIdent,
   type ReadOnlyDatabase,
 } from './table-rows';
@@ -314,7 +317,7 @@ async function copyOnce(options: CopyOptions, state: CopyProgress): Promise<Copy
     state.migrated.push(...migrated.applied);
     if (migrated.applied.length) log(`migrated the target ${toConfig.maskedUrl}: ${migrated.applied.join(', ')}`);
     client = await connectPostgres(toConfig);
-    const { rows: applied } = await client.query(`SELECT name FROM typeorm_migrations ORDER BY id`);
+    const { rows: applied } = await client.query(`SELECT name FROM ${qualifiedTable(toConfig, MIGRATIONS_TABLE)} ORDER BY id`);
     const targetMigrations = applied.map((r) => r.name as string);
     if (targetMigrations.join('\n') !== sourceMigrations.join('\n')) {
       throw new CopyError(
@@ -325,7 +328,7 @@ async function copyOnce(options: CopyOptions, state: CopyProgress): Promise<Copy
     const tables = applicationTables();
     const tableList = tables.map((t) => quoteIdent(t.tableName)).join(', ');
     const started = performance.now();
-    await client.query('BEGIN');
+    await beginTransaction(client, toConfig);
     inTransaction = true;
     await client.query('SET LOCAL statement_timeout = 0');
     // No one writes to the target while it is being filled (readers may still read).

@@ -329,7 +329,11 @@ function openSqliteReadOnly(file: string, maskedUrl: string, busyTimeoutMs: numb
   };
 }
 
-/** A pg Client for a parsed PostgreSQL configuration (sessions in UTC, as the DataSource's). */
+/**
+ * A pg Client for a parsed PostgreSQL configuration. No startup options (a transaction pooler
+ * refuses them): the schema's search_path is set per transaction (beginTransaction), and timestamps
+ * are read with an explicit zone, so nothing depends on the session.
+ */
 export function postgresClient(config: PostgresConfig): Client {
   const client = new Client({
     host: config.host,
@@ -340,12 +344,22 @@ export function postgresClient(config: PostgresConfig): Client {
     ssl: config.ssl === false ? false : config.ssl,
     application_name: `${config.applicationName} cli`,
     connectionTimeoutMillis: config.connectTimeoutMs,
-    options: '-c TimeZone=UTC',
   });
   // A connection lost between queries is emitted as 'error' (unhandled, it would end the process
   // with a stack trace); the next query then fails, and connectPostgres reports the lost connection.
   client.on('error', (error) => lostConnections.set(client, error));
   return client;
+}
+
+/** BEGIN (with `characteristics`, e.g. an isolation level) and, with a schema of its own, its search_path for this transaction. */
+export function beginTransaction(client: Client, config: PostgresConfig, characteristics = ''): Promise<unknown> {
+  const searchPath = config.schema === undefined ? '' : `; SET LOCAL search_path = ${quoteIdent(config.schema)}`;
+  return client.query(`BEGIN${characteristics ? ` ${characteristics}` : ''}${searchPath}`);
+}
+
+/** A table of the database's trinity-db schema, qualified when the URL names one (for statements outside a transaction). */
+export function qualifiedTable(config: PostgresConfig, table: string): string {
+  return config.schema === undefined ? quoteIdent(table) : `${quoteIdent(config.schema)}.${quoteIdent(table)}`;
 }
 
 const lostConnections = new WeakMap<Client, Error>();
@@ -387,7 +401,7 @@ function postgresSelect(column: ColumnSpec): string {
 
 async function openPostgresReadOnly(config: PostgresConfig): Promise<ReadOnlyDatabase> {
   const client = await connectPostgres(config);
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await beginTransaction(client, config, 'ISOLATION LEVEL REPEATABLE READ READ ONLY');
   const tableExists = async (name: string) =>
     (await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [quoteIdent(name)])).rows[0].present as boolean;
   let cursors = 0;

@@ -5,6 +5,9 @@ import type { Row, SqlExecutor, WriteResult } from '../sql/executor';
 
 export type { WriteResult } from '../sql/executor';
 
+/** The package's own multi-statement writes touch only the database, so they are safe to repeat. */
+const ATOMIC_WRITE_RETRIES = { retries: 3 } as const;
+
 /** Where repositories report what an operator should know (e.g. a credential stored in an old format). Never receives secrets. */
 export interface RepositoryLogger {
   info(message: string): void;
@@ -47,9 +50,14 @@ export abstract class BaseRepository {
    * Runs `fn` in one transaction with this repository rebuilt on it: a new transaction, or a
    * savepoint inside the caller's when this repository is on a transaction already (so a failure
    * undoes this method's writes and leaves the caller's transaction usable).
+   *
+   * A new transaction that fails with a serialization failure or a deadlock is run again (up to
+   * ATOMIC_WRITE_RETRIES times, src/sql/executor.ts), so `fn` must only read and write through
+   * `repository`: values it computed before are reused, everything it wrote was rolled back. Inside
+   * a caller's transaction the conflict propagates to the caller, who decides.
    */
   protected atomically<T>(fn: (repository: this) => Promise<T>): Promise<T> {
-    return this.executor.transaction((tx) => fn(this.withExecutor(tx)));
+    return this.executor.transaction((tx) => fn(this.withExecutor(tx)), ATOMIC_WRITE_RETRIES);
   }
 
   /**

@@ -139,6 +139,11 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
     }
     case '53300':
       return new DatabaseUnavailableError(target, 'the server has no free connection slots (max_connections reached)');
+    case '08P01':
+      // PgBouncer reports its own refusals with this code, in messages that name its setting
+      // ("no more connections allowed (max_client_conn)", "query_wait_timeout", "server login has
+      // been failing, try again later (server_login_retry)"); none carries a value.
+      return new DatabaseUnavailableError(target, `the connection pooler (or server) refused or dropped the connection: ${stripQuotedValues(message)}`);
   }
   if (/timeout exceeded when trying to connect/.test(message)) {
     const pool = context.pool;
@@ -147,6 +152,8 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
   }
   if (/does not support SSL/.test(message)) return new DatabaseUnavailableError(target, 'the server does not support TLS connections (the URL asks for sslmode=require or stricter)');
   if (code && TLS_CODES.test(code)) return new DatabaseUnavailableError(target, `the server's TLS certificate was refused (${code}): ${message}`);
+  // PgBouncer answers a wrong password with 08P01 "SASL authentication failed" (or "password authentication failed").
+  if (/authentication failed/.test(message)) return new DatabaseUnavailableError(target, `authentication failed (${code ?? 'no code'}): ${stripQuotedValues(message)}`);
   if (/SASL|password must be a string/.test(message)) return new DatabaseUnavailableError(target, 'the server asks for a password and none was given (put it in the URL or PGPASSWORD)');
   if (/after calling end on the pool/.test(message)) return new DatabaseUnavailableError(target, 'the database connection is closed');
   if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) return new DatabaseUnavailableError(target, unavailableReason(error));

@@ -8,6 +8,12 @@
  *   throws; its executor refuses every statement afterwards.
  * Driver errors become the package's typed errors here (src/sql/driver-errors.ts), once.
  *
+ * A transaction may be retried (`{ retries }`) when it fails with a serialization failure or a
+ * deadlock (TransactionConflictError: PostgreSQL 40001 / 40P01): the callback runs again from the
+ * start, after a jittered backoff. Only an outermost transaction is retried: inside one, the
+ * conflict has aborted the whole transaction, so a savepoint ignores `retries` and the error
+ * propagates to the outermost transaction, which retries if it was asked to.
+ *
  * Two rules hold on both drivers, so that nothing runs in a transaction it does not belong to:
  * - while a transaction's callback runs, the executor the transaction was opened from (and any
  *   executor above it) refuses calls made from inside that callback: such a call would run outside
@@ -17,7 +23,7 @@
  */
 import { AsyncLocalStorage } from 'async_hooks';
 import type { Driver } from '../dialect';
-import { InputValidationError, TransactionUsageError, type TrinityDbError } from '../errors';
+import { InputValidationError, TransactionConflictError, TransactionUsageError, type TrinityDbError } from '../errors';
 import { translateDriverError, translateIfDriverError, type ErrorContext } from './driver-errors';
 import type { FifoLock } from './fifo-lock';
 
@@ -39,7 +45,36 @@ export interface SqlExecutor {
   /** A statement with `?` placeholders; the number of rows it inserted, updated or deleted. */
   execute(sql: string, params?: readonly unknown[]): Promise<WriteResult>;
   /** Runs `fn` in a new transaction (a savepoint when this executor is bound to one). */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+}
+
+export interface TransactionOptions {
+  /**
+   * How many times to run `fn` again when the transaction fails with a serialization failure or a
+   * deadlock (TransactionConflictError), after a jittered exponential backoff; 0 (the default) to
+   * 10. `fn` must then be safe to repeat: everything it did in the database was rolled back, but
+   * nothing else it did is undone. Ignored by a savepoint: only the outermost transaction retries.
+   */
+  retries?: number;
+}
+
+/** The most retries a transaction may ask for: a conflict that persists is not transient. */
+export const MAX_TRANSACTION_RETRIES = 10;
+const RETRY_BASE_DELAY_MS = 20;
+const RETRY_MAX_DELAY_MS = 1000;
+
+/** The retries a caller asked for, checked (an outermost transaction) or 0 (a savepoint). */
+export function transactionRetries(options: TransactionOptions | undefined): number {
+  const retries = options?.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_TRANSACTION_RETRIES) {
+    throw new InputValidationError('retries', `expected an integer from 0 to ${MAX_TRANSACTION_RETRIES}, got ${String(retries)}`);
+  }
+  return retries;
+}
+
+/** "Full jitter": a random wait up to an exponentially growing cap, so conflicting callers spread out. */
+function retryDelayMs(attempt: number): number {
+  return Math.random() * Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt);
 }
 
 /** The innermost transaction whose callback is running: consulted only to refuse misdirected calls. */
@@ -86,9 +121,24 @@ export abstract class ExecutorBase implements SqlExecutor {
     return lock?.isHeld ? lock.run(() => this.runExecute(sql, params)) : this.runExecute(sql, params);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const refused = this.refusal(NO_PARAMS);
     if (refused) throw refused;
+    const retries = transactionRetries(options);
+    if (this.inTransaction || retries === 0) return this.runTransaction(fn);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.runTransaction(fn);
+      } catch (error) {
+        if (!(error instanceof TransactionConflictError) || attempt >= retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+        const closed = this.refusal(NO_PARAMS);
+        if (closed) throw closed;
+      }
+    }
+  }
+
+  private async runTransaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const lock = this.connectionLock;
     if (lock) await lock.acquire();
     let tx: TransactionExecutor;

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync }
 import path from 'path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { PG_MIGRATION_LOCK_KEY, sqliteMigrationLockPath } from '../../src/data-source';
+import { PG_MIGRATION_LOCK_CLASS, sqliteMigrationLockPath } from '../../src/data-source';
 import { registeredTables } from '../../src/entity/columns';
 import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, openTestDataSource, scratchDir } from '../support/databases';
 import { ROOT, npmRun, type NpmResult as Result } from '../support/project';
@@ -27,7 +27,9 @@ async function holdMigrationLock(driver: string, url: string) {
   if (driver === 'postgres') {
     const client = new Client({ connectionString: url });
     await client.connect();
-    await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK_KEY]);
+    // Held in an open transaction, as a migration run holds it (and as works through a transaction pooler).
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [PG_MIGRATION_LOCK_CLASS]);
     return {
       async untilWaiterBlocked() {
         for (let i = 0; i < 600; i++) {
@@ -42,7 +44,7 @@ async function holdMigrationLock(driver: string, url: string) {
         return rows[0].present as boolean;
       },
       async release() {
-        await client.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATION_LOCK_KEY]);
+        await client.query('COMMIT');
         await client.end();
       },
     };

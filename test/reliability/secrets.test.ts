@@ -15,7 +15,7 @@ import { inspect } from 'util';
 import { createDataSource } from '../../src/data-source';
 import { TrinityDbError } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
-import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl } from '../support/databases';
+import { DRIVERS, cleanupTestDatabases, emptyDatabaseUrl, testRoute } from '../support/databases';
 import { closeManagers, dumpAllRows, ensureEncryptionKey, trackManager } from '../support/reliability-helpers';
 import { repositoriesOn } from '../support/repositories';
 
@@ -65,7 +65,7 @@ async function passwordProtectedDatabase(): Promise<string> {
   url.username = role;
   url.password = SECRETS.pgPassword;
   url.pathname = `/${database}`;
-  return url.toString();
+  return testRoute(url.toString());
 }
 
 class CapturingTypeormLogger implements Logger {

@@ -16,7 +16,7 @@ import {
   UniqueConstraintError,
 } from '../../src/errors';
 import { DatabaseManager } from '../../src/manager';
-import { cleanupTestDatabases, createPostgresDatabase, emptyDatabaseUrl } from '../support/databases';
+import { cleanupTestDatabases, createPostgresDatabase, directUrl, emptyDatabaseUrl } from '../support/databases';
 import { closeManagers, settle, trackManager } from '../support/reliability-helpers';
 
 const SECRET = 'xoxb-PLANTED-S3CRET-7f3a';
@@ -139,8 +139,10 @@ describe('PostgreSQL faults as typed errors', () => {
     await expect(db.setSetting('next', 'ok')).resolves.toMatchObject({ value: 'ok' });
   });
 
+  // The server's own limit, so on a direct connection: behind a transaction pooler the role's one
+  // server connection is shared by every client (test/sql/pgbouncer.test.ts covers the pooler's limit).
   it('max_connections (or a role connection limit) reached: DatabaseUnavailableError, not the raw server message', async () => {
-    const url = await createPostgresDatabase();
+    const url = directUrl(await createPostgresDatabase());
     const role = `trinity_limited_${process.pid}`;
     await withAdmin(adminUrl(), (admin) => admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'limited-pw' CONNECTION LIMIT 1`));
     try {

