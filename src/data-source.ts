@@ -174,7 +174,10 @@ export class TrinityDataSource extends DataSource {
       const runner = this.createQueryRunner();
       try {
         if (!(await runner.hasTable(MIGRATIONS_TABLE))) return null;
-        const rows: { name: string }[] = await runner.query(`SELECT name FROM ${this.driver.escape(MIGRATIONS_TABLE)} ORDER BY id`);
+        // Qualified: TypeORM's own connections carry no search_path (no startup parameters).
+        const schema = this.config.driver === 'postgres' ? this.config.schema : undefined;
+        const table = schema === undefined ? this.driver.escape(MIGRATIONS_TABLE) : `${this.driver.escape(schema)}.${this.driver.escape(MIGRATIONS_TABLE)}`;
+        const rows: { name: string }[] = await runner.query(`SELECT name FROM ${table} ORDER BY id`);
         return rows.map((row) => row.name);
       } finally {
         await runner.release();

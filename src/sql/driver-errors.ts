@@ -130,16 +130,13 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
     case '28P01':
     case '28000':
       return new DatabaseUnavailableError(target, `authentication failed (${code}): ${stripQuotedValues(message)}`);
-    case '3D000': {
-      const name = /database "(.*)" does not exist/.exec(message)?.[1];
-      return new DatabaseUnavailableError(
-        target,
-        `${name ? `database "${name}"` : 'the database'} does not exist (3D000): create it first, e.g. \`createdb -h HOST -p PORT -U USER ${name ?? 'NAME'}\` or \`CREATE DATABASE ${name ? `"${name}"` : 'name'};\``,
-      );
-    }
+    case '3D000':
+      return new DatabaseUnavailableError(target, missingDatabase(message));
     case '53300':
       return new DatabaseUnavailableError(target, 'the server has no free connection slots (max_connections reached)');
     case '08P01':
+      // PgBouncer passes the server's refusal of a database it does not know on with this code.
+      if (/database ".*" does not exist/.test(message)) return new DatabaseUnavailableError(target, missingDatabase(message));
       // PgBouncer reports its own refusals with this code, in messages that name its setting
       // ("no more connections allowed (max_client_conn)", "query_wait_timeout", "server login has
       // been failing, try again later (server_login_retry)"); none carries a value.
@@ -158,6 +155,12 @@ function translatePostgres(error: DriverErrorShape, context: ErrorContext): Trin
   if (/after calling end on the pool/.test(message)) return new DatabaseUnavailableError(target, 'the database connection is closed');
   if ((code && PG_UNAVAILABLE_CODES.has(code)) || PG_UNAVAILABLE_MESSAGES.test(message)) return new DatabaseUnavailableError(target, unavailableReason(error));
   return undefined;
+}
+
+/** A database that does not exist, with how to create it. */
+function missingDatabase(message: string): string {
+  const name = /database "(.*)" does not exist/.exec(message)?.[1];
+  return `${name ? `database "${name}"` : 'the database'} does not exist (3D000): create it first, e.g. \`createdb -h HOST -p PORT -U USER ${name ?? 'NAME'}\` or \`CREATE DATABASE ${name ? `"${name}"` : 'name'};\``;
 }
 
 /** Why PostgreSQL cannot be reached, with what to check (socket errors carry the address tried). */
