@@ -146,7 +146,7 @@ class PgSession {
         const connection = new PgConnection(await pool.connect());
         let failure: unknown;
         try {
-          return await connection.client.query(new StatementWithSettings(prelude, config)).result;
+          return await (prelude === null ? connection.client.query(config.text, config.values) : connection.client.query(new StatementWithSettings(prelude, config)).result);
         } catch (error) {
           failure = error;
           throw error;

@@ -14,7 +14,11 @@
 import type { PostgresConfig } from '../config';
 
 export interface SessionSettings {
-  /** 0 = no limit (also over a role's or database's own default). */
+  /**
+   * 0 = not set by trinity-db: the server's setting applies (its default, or what the role or
+   * database sets with `ALTER ROLE/DATABASE ... SET`). With every limit 0, no schema and not
+   * read-only, nothing at all is sent ahead of a statement.
+   */
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
@@ -45,24 +49,23 @@ export function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** [setting, value] pairs; the idle timeout only matters to an explicit transaction. */
+/** [setting, value] pairs of what trinity-db sets; the idle timeout only matters to an explicit transaction. */
 function pairs(settings: SessionSettings, withIdleTimeout: boolean): [string, string][] {
-  const list: [string, string][] = [
-    ['statement_timeout', String(settings.statementTimeoutMs)],
-    ['lock_timeout', String(settings.lockTimeoutMs)],
-  ];
-  if (withIdleTimeout) list.push(['idle_in_transaction_session_timeout', String(settings.idleInTransactionTimeoutMs)]);
+  const list: [string, string][] = [];
+  if (settings.statementTimeoutMs > 0) list.push(['statement_timeout', String(settings.statementTimeoutMs)]);
+  if (settings.lockTimeoutMs > 0) list.push(['lock_timeout', String(settings.lockTimeoutMs)]);
+  if (withIdleTimeout && settings.idleInTransactionTimeoutMs > 0) list.push(['idle_in_transaction_session_timeout', String(settings.idleInTransactionTimeoutMs)]);
   if (settings.schema !== undefined) list.push(['search_path', quoteIdentifier(settings.schema)]);
   // Turning a transaction read-only is allowed at any point of it (only the way back is not).
   if (settings.readOnly) list.push(['transaction_read_only', 'on']);
   return list;
 }
 
-/** The statement run ahead of a statement outside a transaction, in the same implicit transaction. */
-export function statementPrelude(settings: SessionSettings): string {
-  return `SELECT ${pairs(settings, false)
-    .map(([name, value]) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, true)`)
-    .join(', ')}`;
+/** The statement run ahead of a statement outside a transaction, in the same implicit transaction; null when there is nothing to set. */
+export function statementPrelude(settings: SessionSettings): string | null {
+  const list = pairs(settings, false);
+  if (!list.length) return null;
+  return `SELECT ${list.map(([name, value]) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, true)`).join(', ')}`;
 }
 
 /** BEGIN and the transaction's settings, as one simple-protocol query (one round trip). */

@@ -69,6 +69,16 @@ describe('PostgreSQL session limits', () => {
     expect(nested).toEqual(inside);
   });
 
+  it('set to 0, are left to the server: the role or database setting applies, and nothing is sent ahead of a statement', async () => {
+    const url = await createPostgresDatabase();
+    await withClient(directUrl(url), (client) => client.query(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET statement_timeout = '7s'`));
+    const { db } = await openFreshManager('postgres', { url: withOptions(url, 'statement_timeout=0&lock_timeout=0&idle_in_transaction_session_timeout=0') });
+    const [outside] = await db.executor.select<Limits>(LIMITS_SQL);
+    expect(outside).toMatchObject({ statement: '7s', lock: '0' });
+    const inside = await db.transaction(async (tx) => (await tx.executor.select<Limits>(LIMITS_SQL))[0]);
+    expect(inside).toMatchObject({ statement: '7s', lock: '0', idle: '0' });
+  });
+
   it('take the URL options (PostgreSQL spelling) and leave nothing behind in the session', async () => {
     const url = await createPostgresDatabase();
     const { db } = await openFreshManager('postgres', { url: withOptions(url, 'statement_timeout=4500&lock_timeout=1.5s&idle_in_transaction_session_timeout=2min') });
