@@ -83,7 +83,7 @@ export interface PostgresConfig {
   ssl: false | TlsOptions;
   applicationName: string;
   connectTimeoutMs: number;
-  /** Session limits, applied per statement and per transaction (never as startup parameters); 0 = none. */
+  /** Session limits, applied per statement and per transaction (never as startup parameters); 0 = left to the server. */
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
